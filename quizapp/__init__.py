@@ -1,0 +1,44 @@
+"""quizapp: learn history from curated facts."""
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from quizapp import config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: defaults, then the environment, then ``test_config``."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    app.config.from_mapping(config.DEFAULTS)
+    app.config.from_prefixed_env("QUIZAPP")
+    app.config.from_mapping(config.from_environment())
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        if app.config.get("CLI_ONLY"):  # commands sign nothing that outlives the process
+            app.config["SECRET_KEY"] = secrets.token_hex(32)
+        elif app.debug or app.testing or app.config.get("DEVELOPMENT"):
+            app.config["SECRET_KEY"] = "development-only-key"
+        else:
+            raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY (or QUIZAPP_SECRET_KEY) to run quizapp")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from quizapp import database, security
+    from quizapp.views import errors, study
+
+    database.init_app(app)
+    security.init_app(app)
+    for module in (errors, study):
+        app.register_blueprint(module.bp)
+
+    from quizapp import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,160 @@
+"""SQLAlchemy models. Portable types only, so SQLite and PostgreSQL run the same schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_login import UserMixin
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint, types
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    })
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(types.TypeDecorator):
+    """Stores naive UTC, returns aware UTC: SQLite keeps no offset, PostgreSQL gets the same values."""
+
+    impl = types.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; pass an aware UTC datetime")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=dt.UTC) if value is not None else None
+
+
+class Subject(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    attribution: Mapped[str] = mapped_column(String(300), default="")
+    periods: Mapped[list[Period]] = relationship(back_populates="subject", order_by="Period.position")
+
+
+class Period(db.Model):
+    __table_args__ = (UniqueConstraint("subject_id", "slug"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"))
+    slug: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(200))
+    start_year: Mapped[int]
+    end_year: Mapped[int]
+    position: Mapped[int] = mapped_column(default=0)
+    subject: Mapped[Subject] = relationship(back_populates="periods")
+
+
+class Fact(db.Model):
+    """A curated fact as loaded; retired (never deleted) when it leaves the files."""
+
+    __table_args__ = (UniqueConstraint("subject_id", "slug"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
+    slug: Mapped[str] = mapped_column(String(120))
+    date: Mapped[str] = mapped_column(String(10), default="")
+    event: Mapped[str] = mapped_column(Text)
+    actors: Mapped[list] = mapped_column(JSON, default=list)
+    causes: Mapped[list] = mapped_column(JSON, default=list)
+    consequences: Mapped[list] = mapped_column(JSON, default=list)
+    quote: Mapped[str] = mapped_column(Text, default="")
+    retired: Mapped[bool] = mapped_column(default=False)
+    period: Mapped[Period] = relationship()
+
+
+class Question(db.Model):
+    """A generated question; ``uid`` is the stable ``<fact-id>:<kind>[:<n>]``."""
+
+    __table_args__ = (UniqueConstraint("subject_id", "uid"), Index("ix_question_period_kind", "period_id", "kind"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
+    fact_id: Mapped[int] = mapped_column(ForeignKey("fact.id"))
+    uid: Mapped[str] = mapped_column(String(160))
+    kind: Mapped[str] = mapped_column(String(10))
+    format: Mapped[str] = mapped_column(String(12))
+    prompt: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str | list] = mapped_column(JSON)
+    choices: Mapped[list] = mapped_column(JSON, default=list)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    quote: Mapped[str] = mapped_column(Text, default="")
+    cloze: Mapped[str] = mapped_column(Text, default="")
+    date: Mapped[str] = mapped_column(String(10), default="")
+    retired: Mapped[bool] = mapped_column(default=False)
+    fact: Mapped[Fact] = relationship()
+    period: Mapped[Period] = relationship()
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_instructor: Mapped[bool] = mapped_column(default=False)
+    new_per_day: Mapped[int] = mapped_column(default=20)
+    desired_retention: Mapped[float] = mapped_column(default=0.9)
+    api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+class Card(db.Model):
+    """FSRS state of one question for one learner; created on first study."""
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "question_id"),
+        Index("ix_card_user_due", "user_id", "due"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
+    fact_id: Mapped[int] = mapped_column(ForeignKey("fact.id"))
+    state: Mapped[int]
+    step: Mapped[int | None]
+    stability: Mapped[float | None]
+    difficulty: Mapped[float | None]
+    due: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_review: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reps: Mapped[int] = mapped_column(default=0)
+    question: Mapped[Question] = relationship()
+
+
+class ReviewLog(db.Model):
+    """Every answer, kept so that per-learner FSRS parameters can be optimised later."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("card.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    request_id: Mapped[str] = mapped_column(String(64), unique=True)
+    rating: Mapped[int]
+    reviewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    duration_ms: Mapped[int | None]
+    response: Mapped[str | list | None] = mapped_column(JSON)
+    correct: Mapped[bool | None]
+    previous: Mapped[dict] = mapped_column(JSON)  # the card's state before, for undo

@@ -1,0 +1,75 @@
+"""Write loaded subjects and their generated banks into the database.
+
+Rows are matched by their stable ids (subject, period and fact slugs, question
+uids), so reloading after facts change updates text in place and keeps every
+learner's cards and reviews. A fact or question no longer generated is retired,
+never deleted. Nothing here commits: the caller does.
+"""
+
+from __future__ import annotations
+
+from quizapp.facts import Subject as SubjectData
+from quizapp.generate import Question as QuestionData
+from quizapp.models import Fact, Period, Question, Subject, db
+
+
+def store_subject(data: SubjectData, questions: list[QuestionData]) -> dict[str, int]:
+    """Upsert one subject and its bank; return counts of added, updated and retired questions."""
+    subject = db.session.execute(db.select(Subject).filter_by(slug=data.id)).scalar_one_or_none()
+    if subject is None:
+        subject = Subject(slug=data.id, title=data.title)
+        db.session.add(subject)
+    subject.title, subject.attribution = data.title, data.attribution
+    db.session.flush()
+
+    periods = {p.slug: p for p in db.session.execute(db.select(Period).filter_by(subject_id=subject.id)).scalars()}
+    for position, p in enumerate(data.periods):
+        row = periods.get(p.id) or Period(subject_id=subject.id, slug=p.id)
+        row.title, row.start_year, row.end_year, row.position = p.title, p.start, p.end, position
+        periods[p.id] = row
+        db.session.add(row)
+    db.session.flush()
+
+    facts = {f.slug: f for f in db.session.execute(db.select(Fact).filter_by(subject_id=subject.id)).scalars()}
+    live_facts = set()
+    for f in data.facts:
+        row = facts.get(f.id) or Fact(subject_id=subject.id, slug=f.id)
+        row.period_id = periods[f.period].id
+        row.date = f.date.iso if f.date else ""
+        row.event, row.actors = f.event, list(f.actors)
+        row.causes, row.consequences = list(f.causes), list(f.consequences)
+        row.quote, row.retired = " … ".join(f.quotes), False
+        facts[f.id] = row
+        live_facts.add(f.id)
+        db.session.add(row)
+    for slug, row in facts.items():
+        if slug not in live_facts:
+            row.retired = True
+    db.session.flush()
+
+    existing = {q.uid: q for q in db.session.execute(db.select(Question).filter_by(subject_id=subject.id)).scalars()}
+    counts = {"added": 0, "updated": 0, "retired": 0, "unchanged": 0}
+    live = set()
+    for q in questions:
+        row = existing.get(q.id)
+        values = dict(
+            period_id=periods[q.period].id, fact_id=facts[q.fact_id].id, kind=q.kind, format=q.format,
+            prompt=q.prompt, answer=q.answer, choices=q.choices, explanation=q.explanation,
+            quote=q.quote, cloze=q.cloze, date=q.date, retired=False,
+        )
+        if row is None:
+            db.session.add(Question(subject_id=subject.id, uid=q.id, **values))
+            counts["added"] += 1
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+        live.add(q.id)
+    for uid, row in existing.items():
+        if uid not in live and not row.retired:
+            row.retired = True
+            counts["retired"] += 1
+    db.session.flush()
+    return counts

@@ -1,0 +1,1 @@
+"""Blueprints: each module holds one ``bp``."""

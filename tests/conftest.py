@@ -1,0 +1,139 @@
+"""Fixtures: one migrated database per run, the real bank loaded once, user data wiped per test.
+
+``DATABASE_URL=postgresql+psycopg://...`` runs everything on PostgreSQL in a fresh
+schema made for this run (and dropped after it); otherwise a SQLite file is used.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from quizapp import create_app
+from quizapp.facts import load_subject
+from quizapp.generate import build_bank
+from quizapp.models import db
+from quizapp.store import store_subject
+
+ROOT = Path(__file__).resolve().parent.parent
+SUBJECT_DIR = ROOT / "questions" / "israel-russia"
+BANK_TABLES = ("question", "fact", "period", "subject")
+
+
+def pytest_report_header(config):
+    url = os.environ.get("DATABASE_URL", "")
+    return f"database: {'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def subject():
+    return load_subject(SUBJECT_DIR)
+
+
+@pytest.fixture(scope="session")
+def bank(subject):
+    return build_bank(subject, seed=0)
+
+
+def make_database_url(tmp_path_factory, name: str) -> tuple[str, callable]:
+    """A fresh empty database: a SQLite file, or a new PostgreSQL schema. Returns (url, drop)."""
+    base = os.environ.get("DATABASE_URL", "")
+    if base.startswith("postgresql"):
+        schema = f"t_{name}_{uuid.uuid4().hex[:10]}"
+        engine = sa.create_engine(base)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        sep = "&" if "?" in base else "?"
+        url = f"{base}{sep}options=-csearch_path%3D{schema}"
+
+        def drop():
+            with engine.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            engine.dispose()
+
+        return url, drop
+    path = tmp_path_factory.mktemp(name) / "quizapp.db"
+    return f"sqlite:///{path}", lambda: None
+
+
+def test_config(url: str, **extra) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "RATELIMIT_ENABLED": False,
+        "QUESTIONS_DIR": str(ROOT / "questions"),
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, subject, bank):
+    """The run's database, migrated to head with the real bank loaded."""
+    url, drop = make_database_url(tmp_path_factory, "run")
+    app = create_app(test_config(url))
+    with app.app_context():
+        upgrade()
+        store_subject(subject, bank)
+        db.session.commit()
+        db.engine.dispose()
+    yield url
+    drop()
+
+
+def wipe_user_data(subject, bank) -> None:
+    """Delete everything but the real bank, and restore the bank if a test changed it."""
+    meta = db.metadata
+    for table in reversed(meta.sorted_tables):
+        if table.name not in BANK_TABLES:
+            db.session.execute(table.delete())
+    others = db.session.execute(sa.text("SELECT id FROM subject WHERE slug != :s"), {"s": subject.id}).scalars().all()
+    for sid in others:
+        for name in BANK_TABLES[:-1]:
+            db.session.execute(sa.text(f"DELETE FROM {name} WHERE subject_id = :i"), {"i": sid})
+        db.session.execute(sa.text("DELETE FROM subject WHERE id = :i"), {"i": sid})
+    counts = store_subject(subject, bank)
+    assert counts["added"] == 0, "a test deleted questions of the real bank"
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url, subject, bank):
+    app = create_app(test_config(database_url))
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        wipe_user_data(subject, bank)
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    m = CSRF_RE.search(html)
+    assert m, "page has no CSRF token"
+    return m.group(1)
+
+
+def post_form(client, url: str, data: dict, page: str | None = None, **kwargs):
+    """Submit a form the way a browser does: fetch the page for its CSRF token, then post."""
+    html = client.get(page or url).get_data(as_text=True)
+    return client.post(url, data={"csrf_token": csrf_from(html), **data}, **kwargs)

@@ -1,0 +1,201 @@
+"""The fact loader and its validator, on the real subject and on broken copies of it."""
+
+import shutil
+
+import pytest
+
+from quizapp.facts import FactDate, FactFileError, load_subject, load_subjects, normalize_text
+from tests.conftest import SUBJECT_DIR
+
+MINIMAL_FACT = '''
+[[fact]]
+id = "{id}"
+period = "{period}"
+date = "{date}"
+actors = [{actors}]
+event = "{event}"
+quote = "{quote}"
+'''
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A private copy of the real subject to break."""
+    target = tmp_path / "israel-russia"
+    shutil.copytree(SUBJECT_DIR, target)
+    return target
+
+
+def add_fact(folder, name="extra.toml", **fields):
+    values = dict(id="new-fact", period="1947-1966", date="1948",
+                  actors='"soviet-union"', event="The Soviet Union did something.",
+                  quote="the Soviet Union recognized the State of Israel")
+    values.update(fields)
+    path = folder / name
+    path.write_text(MINIMAL_FACT.format(**values), encoding="utf-8")
+    return path
+
+
+def problems_of(folder):
+    with pytest.raises(FactFileError) as info:
+        load_subject(folder)
+    return info.value.problems
+
+
+def test_real_subject_meets_the_coverage_floor(subject):
+    periods = {p.id: len(subject.facts_in(p.id)) for p in subject.periods}
+    used_actors = {a for f in subject.facts for a in f.actors}
+    assert len(subject.facts) >= 90
+    assert len(used_actors) >= 40
+    assert sum(n >= 8 for n in periods.values()) >= 4
+    assert sum(bool(f.causes) for f in subject.facts) >= 40
+    assert sum(bool(f.consequences) for f in subject.facts) >= 25
+    assert {a.type for a in subject.actors.values()} == {"person", "state", "organization", "group"}
+
+
+def test_every_quote_of_the_real_subject_is_verbatim_in_the_source(subject):
+    source = normalize_text(subject.source_text)
+    for fact in subject.facts:
+        for quote in fact.quotes:
+            assert normalize_text(quote) in source, fact.id
+
+
+def test_source_carries_its_attribution(subject):
+    assert "Jerusalem Institute for Strategy and Security" in subject.source_text.splitlines()[0]
+    assert "2018" in subject.attribution
+
+
+def test_dates_keep_their_precision():
+    assert FactDate.parse("1948").precision == "year"
+    assert FactDate.parse("1948-05").display() == "May 1948"
+    assert FactDate.parse("1948-05-17").display() == "17 May 1948"
+    assert FactDate.parse("1953").overlaps(FactDate.parse("1953-02-09"))
+    assert not FactDate.parse("1952-11").overlaps(FactDate.parse("1953-01"))
+    for bad in ("1948-13", "1953-02-30", "48", "1948/05"):
+        with pytest.raises(ValueError):
+            FactDate.parse(bad)
+
+
+def test_unknown_key_is_named_with_file_line_fact_and_field(folder):
+    path = add_fact(folder)
+    path.write_text(path.read_text() + 'colour = "red"\n')
+    [problem] = problems_of(folder)
+    assert problem.file.endswith("extra.toml")
+    assert problem.line == 9
+    assert (problem.fact_id, problem.field) == ("new-fact", "colour")
+    assert str(problem).startswith(f"{path}:9: fact 'new-fact': field 'colour': unknown key")
+
+
+def test_duplicate_id_across_files_names_the_first_definition(folder):
+    add_fact(folder, name="zz.toml", id="ussr-recognizes-israel", event="The Soviet Union recognized Israel.")
+    [problem] = problems_of(folder)
+    assert problem.field == "id" and "duplicate id" in problem.message
+    assert "facts-1947-1966.toml" in problem.message
+
+
+def test_unknown_period_and_actor(folder):
+    add_fact(folder, period="1900s", actors='"soviet-union", "ussr"')
+    problems = problems_of(folder)
+    assert {(p.field, p.fact_id) for p in problems} == {("period", "new-fact"), ("actors", "new-fact")}
+    assert any("unknown actor 'ussr'" in p.message for p in problems)
+
+
+@pytest.mark.parametrize("date, message", [
+    ("1948-02-30", "day is out of range"),
+    ("May 1948", "is not YYYY"),
+    ("1975", "outside period '1947-1966'"),
+])
+def test_bad_or_out_of_period_dates(folder, date, message):
+    add_fact(folder, date=date)
+    [problem] = problems_of(folder)
+    assert problem.field == "date" and message in problem.message
+    assert problem.line == 5
+
+
+def test_empty_event(folder):
+    add_fact(folder, event="  ")
+    problems = problems_of(folder)
+    assert [p.field for p in problems] == ["event"]
+
+
+def test_quote_not_in_source(folder):
+    add_fact(folder, quote="Moscow and Jerusalem signed a treaty of eternal friendship.")
+    [problem] = problems_of(folder)
+    assert problem.field == "quote" and "not verbatim" in problem.message
+
+
+def test_quote_matching_ignores_whitespace_and_quote_marks(folder):
+    add_fact(folder, quote="the Doctors' Plot   in January 1953")
+    assert "new-fact" in {f.id for f in load_subject(folder).facts}
+
+
+def test_first_actor_must_be_named_in_the_event(folder):
+    add_fact(folder, actors='"egypt", "soviet-union"')
+    [problem] = problems_of(folder)
+    assert problem.field == "actors" and "'egypt'" in problem.message
+
+
+def test_cloze_term_must_be_in_the_event(folder):
+    path = add_fact(folder)
+    path.write_text(path.read_text() + 'cloze = "Kremlin"\n')
+    [problem] = problems_of(folder)
+    assert problem.field == "cloze"
+
+
+def test_toml_syntax_error_gives_its_line(folder):
+    path = add_fact(folder)
+    path.write_text(path.read_text().replace('date = "1948"', 'date = 1948-'))
+    [problem] = problems_of(folder)
+    assert problem.file == str(path) and problem.line == 5 and "invalid TOML" in problem.message
+
+
+def test_every_error_in_every_file_is_reported_together(folder):
+    add_fact(folder, name="a.toml", id="a-fact", period="nope")
+    add_fact(folder, name="b.toml", id="b-fact", date="1999")
+    problems = problems_of(folder)
+    assert {(p.fact_id, p.field) for p in problems} == {("a-fact", "period"), ("b-fact", "date")}
+
+
+def test_unknown_actor_type_in_subject(folder):
+    path = folder / "subject.toml"
+    path.write_text(path.read_text().replace('type = "group"\nname = "Soviet Jews"', 'type = "crowd"\nname = "Soviet Jews"'))
+    problems = problems_of(folder)
+    assert any(p.field == "type" and "soviet-jews" in p.message for p in problems)
+
+
+def test_load_subjects_reads_every_subject_folder(folder):
+    subjects = load_subjects(folder.parent)
+    assert [s.id for s in subjects] == ["israel-russia"]
+
+
+def test_a_second_subject_needs_only_its_own_folder(tmp_path):
+    subject_dir = tmp_path / "tiny"
+    subject_dir.mkdir()
+    (subject_dir / "source.txt").write_text("In 1492 Columbus sailed west. In 1498 Vasco da Gama reached India.")
+    (subject_dir / "subject.toml").write_text('''
+id = "tiny"
+title = "Voyages"
+source = "source.txt"
+[[period]]
+id = "age-of-sail"
+title = "Age of sail"
+start = 1400
+end = 1600
+[actor.columbus]
+type = "person"
+name = "Columbus"
+[actor.gama]
+type = "person"
+name = "Vasco da Gama"
+''')
+    (subject_dir / "facts.toml").write_text('''
+[[fact]]
+id = "columbus-sails"
+period = "age-of-sail"
+date = "1492"
+actors = ["columbus"]
+event = "Columbus sailed west."
+quote = "In 1492 Columbus sailed west."
+''')
+    subject = load_subject(subject_dir)
+    assert subject.title == "Voyages" and subject.facts[0].date.year == 1492
