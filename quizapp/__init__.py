@@ -31,11 +31,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from quizapp import database, security
-    from quizapp.views import errors, study
+    from quizapp.views import anki, errors, study
 
     database.init_app(app)
     security.init_app(app)
-    for module in (errors, study):
+    for module in (errors, study, anki):
         app.register_blueprint(module.bp)
 
     from quizapp import cli

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 from quizapp.facts import FactFileError, Subject, load_subject, load_subjects
 from quizapp.generate import KINDS, build_bank
@@ -31,6 +31,7 @@ def fail_with_problems(exc: FactFileError) -> None:
 
 
 @click.command("validate")
+@with_appcontext
 @click.argument("path", required=False, type=click.Path())
 def validate_command(path: str | None) -> None:
     """Check fact files; print every error as file:line, fact and field."""
@@ -44,6 +45,7 @@ def validate_command(path: str | None) -> None:
 
 
 @click.command("bank")
+@with_appcontext
 @click.argument("path", required=False, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print every question as a JSON list.")
 @click.option("--seed", type=int, default=None, help="Shuffle seed (default: BANK_SEED).")
@@ -71,6 +73,7 @@ def bank_command(path: str | None, as_json: bool, seed: int | None) -> None:
 
 
 @click.command("load")
+@with_appcontext
 @click.argument("path", required=False, type=click.Path())
 def load_command(path: str | None) -> None:
     """Load (or reload) the fact files and their questions into the database."""
@@ -89,8 +92,50 @@ def load_command(path: str | None) -> None:
     db.session.commit()
 
 
+@click.command("export-anki")
+@with_appcontext
+@click.argument("path", required=False, type=click.Path())
+@click.option("--out", "out_dir", required=True, type=click.Path(), help="Folder to write the .apkg files to.")
+@click.option("--period", "period_id", default=None, help="Export only this period.")
+@click.option("--combined", is_flag=True, help="One file per subject with every period as a subdeck.")
+def export_anki_command(path: str | None, out_dir: str, period_id: str | None, combined: bool) -> None:
+    """Write Anki decks: one .apkg per period, or one per subject with --combined."""
+    import time
+
+    from quizapp import anki
+
+    try:
+        subjects = read_subjects(path)
+    except FactFileError as exc:
+        fail_with_problems(exc)
+    known = [p.id for s in subjects for p in s.periods]
+    if period_id is not None and period_id not in known:
+        raise click.ClickException(f"unknown period '{period_id}'; known periods: {', '.join(known)}")
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.ClickException(f"cannot create output folder {out}: {exc.strerror}") from exc
+    timestamp = time.time()
+    seed = current_app.config["BANK_SEED"]
+    for s in subjects:
+        questions = build_bank(s, seed)
+        periods = [p for p in s.periods if period_id in (None, p.id)]
+        decks = [anki.build_deck(s.id, s.title, p.id, p.title, questions) for p in periods]
+        batches = [(f"{s.id}.apkg", decks)] if combined and decks else \
+            [(f"{s.id}--{p.id}.apkg", [d]) for p, d in zip(periods, decks, strict=True)]
+        for name, batch in batches:
+            target = out / name
+            try:
+                anki.write_package(batch, target, timestamp)
+            except OSError as exc:
+                raise click.ClickException(f"cannot write {target}: {exc.strerror}") from exc
+            for info in map(anki.count, batch):
+                click.echo(f"{target}\t{info.name}\tnotes {info.notes}\tcards {info.cards}")
+
+
 def init_app(app: Flask) -> None:
-    for command in (validate_command, bank_command, load_command):
+    for command in (validate_command, bank_command, load_command, export_anki_command):
         app.cli.add_command(command)
 
 

@@ -79,6 +79,7 @@ class Fact(db.Model):
     causes: Mapped[list] = mapped_column(JSON, default=list)
     consequences: Mapped[list] = mapped_column(JSON, default=list)
     quote: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list] = mapped_column(JSON, default=list)
     retired: Mapped[bool] = mapped_column(default=False)
     period: Mapped[Period] = relationship()
 

@@ -38,7 +38,7 @@ def store_subject(data: SubjectData, questions: list[QuestionData]) -> dict[str,
         row.date = f.date.iso if f.date else ""
         row.event, row.actors = f.event, list(f.actors)
         row.causes, row.consequences = list(f.causes), list(f.consequences)
-        row.quote, row.retired = " … ".join(f.quotes), False
+        row.quote, row.tags, row.retired = " … ".join(f.quotes), list(f.tags), False
         facts[f.id] = row
         live_facts.add(f.id)
         db.session.add(row)

@@ -62,6 +62,7 @@ def upgrade():
     sa.Column('causes', sa.JSON(), nullable=False),
     sa.Column('consequences', sa.JSON(), nullable=False),
     sa.Column('quote', sa.Text(), nullable=False),
+    sa.Column('tags', sa.JSON(), nullable=False),
     sa.Column('retired', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['period_id'], ['period.id'], name=op.f('fk_fact_period_id_period')),
     sa.ForeignKeyConstraint(['subject_id'], ['subject.id'], name=op.f('fk_fact_subject_id_subject')),
