@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask
 
 from quizapp import config
+from quizapp.models import now_utc
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -28,15 +29,20 @@ def create_app(test_config: dict | None = None) -> Flask:
             app.config["SECRET_KEY"] = "development-only-key"
         else:
             raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY (or QUIZAPP_SECRET_KEY) to run quizapp")
+    app.config.setdefault("CLOCK", now_utc)  # tests freeze it; views read time only through it
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from quizapp import database, security
-    from quizapp.views import anki, errors, study
+    from quizapp.views import anki, api, auth, errors, study
 
     database.init_app(app)
     security.init_app(app)
-    for module in (errors, study, anki):
+    for module in (errors, auth, study, anki, api):
         app.register_blueprint(module.bp)
+
+    @app.context_processor
+    def endpoints():
+        return {"url_map_endpoints": app.view_functions}
 
     from quizapp import cli
 

@@ -25,6 +25,7 @@ DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "LOGIN_RATE_LIMIT": "10 per minute",
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "FSRS_FUZZ": True,  # spread review dates as Anki does; tests turn it off
 }
 
 

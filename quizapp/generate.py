@@ -53,14 +53,20 @@ class Question:
         return asdict(self)
 
     def is_correct(self, response: str | list[str]) -> bool:
-        """Check a learner's response the way the question's format demands."""
-        if self.format == "order":
-            return list(response) == list(self.answer)
-        if self.format == "year":
-            return str(response).strip() == self.answer
-        if self.format == "typed":
-            return normalize_answer(str(response)) == normalize_answer(self.answer)
-        return str(response) == self.answer
+        return check_response(self.format, self.answer, response)
+
+
+def check_response(fmt: str, answer: str | list[str], response: str | list[str]) -> bool:
+    """Check a learner's response the way the question's format demands."""
+    if fmt == "order":
+        return isinstance(response, list) and list(response) == list(answer)
+    if isinstance(response, list):
+        return False
+    if fmt == "year":
+        return response.strip() == answer
+    if fmt == "typed":
+        return normalize_answer(response) == normalize_answer(answer)
+    return response == answer
 
 
 def normalize_answer(text: str) -> str:

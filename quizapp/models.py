@@ -143,6 +143,7 @@ class Card(db.Model):
     due: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_review: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reps: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now_utc)
     question: Mapped[Question] = relationship()
 
 
@@ -158,4 +159,4 @@ class ReviewLog(db.Model):
     duration_ms: Mapped[int | None]
     response: Mapped[str | list | None] = mapped_column(JSON)
     correct: Mapped[bool | None]
-    previous: Mapped[dict] = mapped_column(JSON)  # the card's state before, for undo
+    previous: Mapped[dict | None] = mapped_column(JSON)  # the card's state before (None: it was new), for undo

@@ -6,6 +6,8 @@ schema made for this run (and dropped after it); otherwise a SQLite file is used
 
 from __future__ import annotations
 
+import contextvars
+import datetime as dt
 import os
 import re
 import uuid
@@ -13,12 +15,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from quizapp import create_app
 from quizapp.facts import load_subject
 from quizapp.generate import build_bank
-from quizapp.models import db
+from quizapp.models import User, db
 from quizapp.store import store_subject
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +71,7 @@ def test_config(url: str, **extra) -> dict:
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": url,
         "RATELIMIT_ENABLED": False,
+        "FSRS_FUZZ": False,
         "QUESTIONS_DIR": str(ROOT / "questions"),
         **extra,
     }
@@ -103,9 +107,44 @@ def wipe_user_data(subject, bank) -> None:
     db.session.commit()
 
 
+class Clock:
+    """A frozen UTC clock the app reads through ``CLOCK``; tests move it."""
+
+    def __init__(self, start: dt.datetime):
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += dt.timedelta(**delta)
+
+
 @pytest.fixture
-def app(database_url, subject, bank):
-    app = create_app(test_config(database_url))
+def clock():
+    return Clock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as a server would, not in the test's app context.
+
+    Otherwise the request reuses the test's context and its ``g`` (the logged-in user, the CSRF
+    token) leaks from one client to another. The test's own session commits before each request
+    and ends its transaction after, so each side sees what the other wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            db.session.commit()
+
+
+@pytest.fixture
+def app(database_url, subject, bank, clock):
+    app = create_app(test_config(database_url, CLOCK=clock))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.rollback()
@@ -124,7 +163,7 @@ def runner(app):
     return app.test_cli_runner()
 
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
 
 def csrf_from(html: str) -> str:
@@ -137,3 +176,28 @@ def post_form(client, url: str, data: dict, page: str | None = None, **kwargs):
     """Submit a form the way a browser does: fetch the page for its CSRF token, then post."""
     html = client.get(page or url).get_data(as_text=True)
     return client.post(url, data={"csrf_token": csrf_from(html), **data}, **kwargs)
+
+
+PASSWORD = "correct horse battery"
+
+
+def log_in(client, email: str, password: str = PASSWORD):
+    return post_form(client, "/login", {"email": email, "password": password})
+
+
+@pytest.fixture
+def make_learner(app):
+    """Create accounts and return a client logged in as each; the app fixture wipes them afterwards."""
+    counter = iter(range(1, 1000))
+
+    def make(email: str | None = None, instructor: bool = False, **settings):
+        email = email or f"learner{next(counter)}@example.org"
+        user = User(email=email, is_instructor=instructor, **settings)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        client = app.test_client()
+        assert log_in(client, email).status_code == 302
+        return user, client
+
+    return make

@@ -1,23 +1,182 @@
-"""Decks: the periods of each subject, their facts and questions."""
+"""Self-study: the decks, the review loop (answer, reveal, grade), undo and the bank pages."""
 
-from flask import Blueprint, render_template
+import secrets
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask_login import current_user, login_required
 from sqlalchemy import func
 
-from quizapp.models import Fact, Period, Question, Subject, db
+from quizapp import charts, learning, stats
+from quizapp.forms import ActionForm, AnswerForm, GradeForm
+from quizapp.learning import Deck, DuplicateReview
+from quizapp.models import Card, Fact, Period, Question, Subject, db
+from quizapp.scheduling import Rating
 
 bp = Blueprint("study", __name__)
 
 
+def now():
+    return current_app.config["CLOCK"]()
+
+
+def resolve_deck(subject_slug: str, deck_slug: str) -> tuple[Subject, Deck]:
+    """A subject's period, or "all" of its periods; 404 for anything else."""
+    subject = db.first_or_404(db.select(Subject).filter_by(slug=subject_slug))
+    if deck_slug == "all":
+        return subject, Deck(subject.id, None)
+    period = db.first_or_404(db.select(Period).filter_by(subject_id=subject.id, slug=deck_slug))
+    return subject, Deck(subject.id, period)
+
+
+def deck_title(deck: Deck) -> str:
+    return deck.period.title if deck.period else "All periods"
+
+
+def timelines(subject: Subject) -> dict[int, dict]:
+    """Each period's dated facts as points on a time axis."""
+    facts = db.session.execute(db.select(Fact).filter_by(subject_id=subject.id, retired=False)
+                               .where(Fact.date != "")).scalars().all()
+    by_period: dict[int, list[Fact]] = {}
+    for fact in facts:
+        by_period.setdefault(fact.period_id, []).append(fact)
+    return {p.id: charts.timeline([(f.date, f.event) for f in by_period.get(p.id, [])], p.start_year, p.end_year)
+            for p in subject.periods}
+
+
 @bp.get("/")
 def index():
-    """List every subject and its periods with fact and question counts."""
+    """The decks: with today's counts and progress for a learner, and a timeline of each period."""
     subjects = db.session.execute(db.select(Subject).order_by(Subject.title)).scalars().all()
     fact_counts = dict(db.session.execute(
         db.select(Fact.period_id, func.count()).filter_by(retired=False).group_by(Fact.period_id)).all())
     question_counts = dict(db.session.execute(
         db.select(Question.period_id, func.count()).filter_by(retired=False).group_by(Question.period_id)).all())
-    return render_template("study/index.html", subjects=subjects,
-                           fact_counts=fact_counts, question_counts=question_counts)
+    deck_counts = {}
+    if current_user.is_authenticated:
+        at = now()
+        for s in subjects:
+            deck_counts[s.id, "all"] = learning.counts(current_user, Deck(s.id, None), at)
+            for p in s.periods:
+                deck_counts[s.id, p.slug] = learning.counts(current_user, Deck(s.id, p), at)
+    return render_template("study/index.html", subjects=subjects, fact_counts=fact_counts,
+                           question_counts=question_counts, deck_counts=deck_counts,
+                           timelines={s.id: timelines(s) for s in subjects})
+
+
+@bp.get("/study/<subject_slug>/<deck_slug>")
+@login_required
+def review(subject_slug: str, deck_slug: str):
+    """Show the next card of the deck, or say when to come back."""
+    subject, deck = resolve_deck(subject_slug, deck_slug)
+    at = now()
+    undone = session.pop("undone_question", None)
+    picked = None
+    if undone:
+        question = db.session.get(Question, undone)
+        if question and question.subject_id == subject.id and not question.retired:
+            card = db.session.execute(db.select(Card).filter_by(
+                user_id=current_user.id, question_id=question.id)).scalar_one_or_none()
+            picked = (question, card)
+    picked = picked or learning.next_card(current_user, deck, at)
+    counts = learning.counts(current_user, deck, at)
+    if picked is None:
+        return render_template("study/done.html", subject=subject, deck=deck, title=deck_title(deck),
+                               deck_slug=deck_slug, counts=counts,
+                               next_due=learning.next_due_at(current_user, deck), undo_form=ActionForm())
+    question, card = picked
+    form = AnswerForm(question_id=question.id, token=secrets.token_urlsafe(16))
+    return render_template("study/question.html", subject=subject, deck=deck, deck_slug=deck_slug,
+                           title=deck_title(deck), question=question, card=card, form=form, counts=counts,
+                           undo_form=ActionForm())
+
+
+def question_in_deck(question_id: int, subject: Subject, deck: Deck) -> Question:
+    question = db.session.get(Question, question_id)
+    if question is None or question.retired or question.subject_id != subject.id or \
+            (deck.period and question.period_id != deck.period.id):
+        abort(404)
+    return question
+
+
+@bp.post("/study/<subject_slug>/<deck_slug>/answer")
+@login_required
+def answer(subject_slug: str, deck_slug: str):
+    """Check the response and reveal the answer with the grade FSRS suggests."""
+    subject, deck = resolve_deck(subject_slug, deck_slug)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        flash("That answer could not be read; here is the card again.", "error")
+        return redirect(url_for("study.review", subject_slug=subject_slug, deck_slug=deck_slug))
+    question = question_in_deck(form.question_id.data, subject, deck)
+    result = learning.check(question, form.response_value(question.format))
+    card = db.session.execute(db.select(Card).filter_by(
+        user_id=current_user.id, question_id=question.id)).scalar_one_or_none()
+    at = now()
+    grade_form = GradeForm(question_id=question.id, token=form.token.data, elapsed_ms=form.elapsed_ms.data)
+    grade_form.response.entries = []
+    values = result.response if isinstance(result.response, list) else \
+        [result.response] if result.response is not None else []
+    for value in values:
+        grade_form.response.append_entry(value)
+    return render_template("study/reveal.html", subject=subject, deck=deck, deck_slug=deck_slug,
+                           title=deck_title(deck), question=question, result=result, form=grade_form,
+                           intervals=learning.intervals(current_user, card, at), ratings=list(Rating),
+                           counts=learning.counts(current_user, deck, at), undo_form=ActionForm())
+
+
+@bp.post("/study/<subject_slug>/<deck_slug>/review")
+@login_required
+def grade(subject_slug: str, deck_slug: str):
+    """Record the grade once (a repeated submission is recognised by its token), then show the next card."""
+    subject, deck = resolve_deck(subject_slug, deck_slug)
+    form = GradeForm()
+    target = url_for("study.review", subject_slug=subject_slug, deck_slug=deck_slug)
+    if not form.validate_on_submit():
+        flash("Pick Again, Hard, Good or Easy to grade the card.", "error")
+        return redirect(target)
+    question = question_in_deck(form.question_id.data, subject, deck)
+    result = learning.check(question, form.response_value(question.format))
+    try:
+        learning.record_review(current_user, question, Rating(form.rating.data), now(), form.token.data,
+                               response=result.response, correct=result.correct,
+                               duration_ms=form.elapsed_ms.data, fuzz=current_app.config["FSRS_FUZZ"])
+        db.session.commit()
+    except DuplicateReview:
+        flash("That answer was already recorded.")
+    return redirect(target)
+
+
+@bp.post("/study/<subject_slug>/<deck_slug>/undo")
+@login_required
+def undo(subject_slug: str, deck_slug: str):
+    """Take back the latest answer and show that card again."""
+    resolve_deck(subject_slug, deck_slug)
+    question = learning.undo_last(current_user)
+    db.session.commit()
+    if question is None:
+        flash("There is no answer to undo.")
+    else:
+        session["undone_question"] = question.id
+        flash("Last answer undone.")
+    return redirect(url_for("study.review", subject_slug=subject_slug, deck_slug=deck_slug))
+
+
+@bp.get("/stats")
+@login_required
+def statistics():
+    """Reviews per day, true retention, the due forecast and card maturity per period, as charts."""
+    at = now()
+    per_day = stats.reviews_per_day(current_user, at)
+    forecast = stats.due_forecast(current_user, at)
+    maturity = stats.maturity_by_period(current_user)
+    return render_template(
+        "study/stats.html", per_day=per_day, forecast=forecast, maturity=maturity,
+        retention=stats.true_retention(current_user, at),
+        reviews_chart=charts.bar_chart([n for _, n in per_day], [d.strftime("%d %b") for d, _ in per_day]),
+        forecast_chart=charts.bar_chart([n for _, n in forecast], [d.strftime("%d %b") for d, _ in forecast]),
+        maturity_chart=charts.stacked_bars([(m["title"], [m["new"], m["learning"], m["young"], m["mature"]])
+                                            for m in maturity]),
+        total_reviews=sum(n for _, n in per_day))
 
 
 @bp.get("/bank/<subject_slug>/<period_slug>")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 08:02:28.824030
+Create Date: 2026-11-25 08:09:55.440641
 
 """
 from alembic import op
@@ -107,6 +107,7 @@ def upgrade():
     sa.Column('due', sa.DateTime(), nullable=False),
     sa.Column('last_review', sa.DateTime(), nullable=True),
     sa.Column('reps', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['fact_id'], ['fact.id'], name=op.f('fk_card_fact_id_fact')),
     sa.ForeignKeyConstraint(['period_id'], ['period.id'], name=op.f('fk_card_period_id_period')),
     sa.ForeignKeyConstraint(['question_id'], ['question.id'], name=op.f('fk_card_question_id_question')),
@@ -127,7 +128,7 @@ def upgrade():
     sa.Column('duration_ms', sa.Integer(), nullable=True),
     sa.Column('response', sa.JSON(), nullable=True),
     sa.Column('correct', sa.Boolean(), nullable=True),
-    sa.Column('previous', sa.JSON(), nullable=False),
+    sa.Column('previous', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['card_id'], ['card.id'], name=op.f('fk_review_log_card_id_card')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_review_log_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_review_log')),

@@ -1,0 +1,239 @@
+"""The learner's side of the bank: deck counts, the next card, recording and undoing reviews.
+
+Queries and writes go through the session; nothing here commits (the views do).
+A study day starts at 00:00 UTC. Siblings (other questions of a fact reviewed
+today) are buried until the next day; a card being learned keeps coming back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from quizapp import scheduling
+from quizapp.generate import check_response
+from quizapp.models import Card, Fact, Period, Question, ReviewLog, User, db
+from quizapp.scheduling import CardState, Rating, State
+
+LEARN_AHEAD = dt.timedelta(minutes=20)
+
+
+@dataclass(frozen=True)
+class Deck:
+    """A period of a subject, or every period of it (``period`` is None)."""
+
+    subject_id: int
+    period: Period | None
+
+    def questions(self, query):
+        query = query.where(Question.subject_id == self.subject_id, Question.retired.is_(False))
+        return query.where(Question.period_id == self.period.id) if self.period else query
+
+    def cards(self, query, user_id: int):
+        query = query.join(Question, Card.question_id == Question.id).where(Card.user_id == user_id)
+        return self.questions(query)
+
+
+@dataclass(frozen=True)
+class DeckCounts:
+    new: int
+    learning: int
+    due: int
+    studied: int  # questions with a card
+    total: int  # questions in the deck
+    reviewed_today: int
+
+    @property
+    def progress(self) -> float:
+        return self.studied / self.total if self.total else 0.0
+
+    @property
+    def session_progress(self) -> float:
+        """Share of today's work in this deck that is done."""
+        remaining = self.new + self.learning + self.due
+        done = self.reviewed_today
+        return done / (done + remaining) if done + remaining else 1.0
+
+
+def day_start(now: dt.datetime) -> dt.datetime:
+    return now.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def card_state(card: Card) -> CardState:
+    return CardState(card.state, card.step, card.stability, card.difficulty, card.due, card.last_review)
+
+
+def buried_fact_ids(user_id: int, now: dt.datetime) -> set[int]:
+    """Facts with a card reviewed today: their other questions wait until tomorrow."""
+    rows = db.session.execute(
+        select(Card.fact_id).where(Card.user_id == user_id, Card.last_review >= day_start(now)).distinct())
+    return set(rows.scalars())
+
+
+def new_left_today(user: User, now: dt.datetime) -> int:
+    introduced = db.session.execute(select(func.count()).select_from(Card).where(
+        Card.user_id == user.id, Card.created_at >= day_start(now))).scalar_one()
+    return max(0, user.new_per_day - introduced)
+
+
+def _not_buried(buried: set[int], now: dt.datetime):
+    if not buried:
+        return True
+    return or_(Card.fact_id.not_in(buried), Card.last_review >= day_start(now))
+
+
+def counts(user: User, deck: Deck, now: dt.datetime) -> DeckCounts:
+    """New, learning and due counts for today, and how much of the deck has been studied."""
+    end_of_day = day_start(now) + dt.timedelta(days=1)
+    buried = buried_fact_ids(user.id, now)
+    rows = db.session.execute(deck.cards(
+        select(Card.state, func.count()).where(Card.due < end_of_day, _not_buried(buried, now))
+        .group_by(Card.state), user.id)).all()
+    by_state = dict(rows)
+    studied = db.session.execute(deck.cards(select(func.count()).select_from(Card), user.id)).scalar_one()
+    total = db.session.execute(deck.questions(select(func.count()).select_from(Question))).scalar_one()
+    unseen = db.session.execute(deck.questions(
+        select(func.count()).select_from(Question)
+        .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user.id))
+        .where(Card.id.is_(None), Question.fact_id.not_in(buried) if buried else True))).scalar_one()
+    reviewed_today = db.session.execute(deck.cards(
+        select(func.count()).select_from(ReviewLog).join(Card, ReviewLog.card_id == Card.id)
+        .where(ReviewLog.reviewed_at >= day_start(now)), user.id)).scalar_one()
+    return DeckCounts(
+        new=min(unseen, new_left_today(user, now)),
+        learning=by_state.get(State.Learning, 0) + by_state.get(State.Relearning, 0),
+        due=by_state.get(State.Review, 0),
+        studied=studied, total=total, reviewed_today=reviewed_today,
+    )
+
+
+def next_card(user: User, deck: Deck, now: dt.datetime) -> tuple[Question, Card | None] | None:
+    """Learning cards due now, then reviews due today, then a new question, then learning cards due soon."""
+    buried = buried_fact_ids(user.id, now)
+    end_of_day = day_start(now) + dt.timedelta(days=1)
+    base = deck.cards(select(Card), user.id).where(_not_buried(buried, now))
+    learning = base.where(Card.state != State.Review)
+    for query in (learning.where(Card.due <= now),
+                  base.where(Card.state == State.Review, Card.due < end_of_day)):
+        card = db.session.execute(query.order_by(Card.due, Card.id).limit(1)).scalar_one_or_none()
+        if card:
+            return card.question, card
+    if new_left_today(user, now) > 0:
+        query = deck.questions(select(Question)).join(Fact, Question.fact_id == Fact.id) \
+            .join(Period, Question.period_id == Period.id) \
+            .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user.id)) \
+            .where(Card.id.is_(None))
+        if buried:
+            query = query.where(Question.fact_id.not_in(buried))
+        question = db.session.execute(query.order_by(
+            Period.position, Fact.date == "", Fact.date, Fact.id, Question.id).limit(1)).scalar_one_or_none()
+        if question:
+            return question, None
+    card = db.session.execute(learning.where(Card.due <= now + LEARN_AHEAD)
+                              .order_by(Card.due, Card.id).limit(1)).scalar_one_or_none()
+    return (card.question, card) if card else None
+
+
+def next_due_at(user: User, deck: Deck) -> dt.datetime | None:
+    """When the next card of the deck falls due, for the 'come back later' message."""
+    return db.session.execute(deck.cards(select(func.min(Card.due)), user.id)).scalar_one()
+
+
+def intervals(user: User, card: Card | None, now: dt.datetime) -> dict[Rating, str]:
+    """What each grade button would schedule, as Anki shows it ('10m', '1d', '3d', '8d')."""
+    state = card_state(card) if card else scheduling.new_card(now)
+    preview = scheduling.preview(state, now, user.desired_retention)
+    return {rating: scheduling.format_interval(delta) for rating, delta in preview.items()}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the learner answered and what it was worth."""
+
+    question: Question
+    response: str | list[str] | None
+    correct: bool | None
+
+    @property
+    def suggested(self) -> Rating:
+        return scheduling.suggested_rating(self.correct)
+
+
+def check(question: Question, response: str | list[str] | None) -> Answer:
+    """Grade a response against the question; ``None`` (no response) is neither right nor wrong."""
+    if response is None or response == "" or response == []:
+        return Answer(question, None, False)
+    return Answer(question, response, check_response(question.format, question.answer, response))
+
+
+class DuplicateReview(Exception):
+    """The request id was already recorded: the first recording stands."""
+
+    def __init__(self, log: ReviewLog):
+        self.log = log
+
+
+def record_review(user: User, question: Question, rating: Rating, now: dt.datetime, request_id: str,
+                  response=None, correct: bool | None = None, duration_ms: int | None = None,
+                  fuzz: bool = True) -> ReviewLog:
+    """Schedule the card with FSRS and keep the log row; a repeated ``request_id`` is not recorded twice."""
+    existing = db.session.execute(select(ReviewLog).filter_by(request_id=request_id)).scalar_one_or_none()
+    if existing is not None:
+        raise DuplicateReview(existing)
+    card = db.session.execute(select(Card).filter_by(user_id=user.id, question_id=question.id)) \
+        .scalar_one_or_none()
+    if card is None:
+        fresh = scheduling.new_card(now)
+        card = Card(user_id=user.id, question_id=question.id, period_id=question.period_id,
+                    fact_id=question.fact_id, state=fresh.state, step=fresh.step, stability=None,
+                    difficulty=None, due=fresh.due, last_review=None, reps=0, created_at=now)
+        previous = None
+        db.session.add(card)
+    else:
+        previous = {"state": card.state, "step": card.step, "stability": card.stability,
+                    "difficulty": card.difficulty, "due": card.due.isoformat(),
+                    "last_review": card.last_review.isoformat() if card.last_review else None,
+                    "reps": card.reps}
+    result = scheduling.review(card_state(card), rating, now, user.desired_retention, duration_ms, fuzz)
+    new = result.card
+    card.state, card.step, card.stability, card.difficulty = new.state, new.step, new.stability, new.difficulty
+    card.due, card.last_review, card.reps = new.due, new.last_review, card.reps + 1
+    db.session.flush()
+    log = ReviewLog(card_id=card.id, user_id=user.id, request_id=request_id, rating=int(rating),
+                    reviewed_at=result.reviewed_at, duration_ms=duration_ms, response=response,
+                    correct=correct, previous=previous)
+    db.session.add(log)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # A concurrent request recorded the same id first.
+        db.session.rollback()
+        raise DuplicateReview(db.session.execute(
+            select(ReviewLog).filter_by(request_id=request_id)).scalar_one()) from None
+    return log
+
+
+def undo_last(user: User) -> Question | None:
+    """Take back the learner's latest review: the card returns to its previous state."""
+    log = db.session.execute(select(ReviewLog).filter_by(user_id=user.id)
+                             .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc()).limit(1)) \
+        .scalar_one_or_none()
+    if log is None:
+        return None
+    card = db.session.get(Card, log.card_id)
+    question = card.question
+    db.session.delete(log)
+    if log.previous is None:
+        db.session.delete(card)
+    else:
+        p = log.previous
+        card.state, card.step, card.stability, card.difficulty = p["state"], p["step"], p["stability"], \
+            p["difficulty"]
+        card.due = dt.datetime.fromisoformat(p["due"])
+        card.last_review = dt.datetime.fromisoformat(p["last_review"]) if p["last_review"] else None
+        card.reps = p["reps"]
+    db.session.flush()
+    return question

@@ -1,0 +1,67 @@
+"""A learner's statistics: reviews per day, true retention, due forecast, card maturity."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from quizapp import scheduling
+from quizapp.learning import card_state, day_start
+from quizapp.models import Card, Period, Question, ReviewLog, Subject, User, db
+from quizapp.scheduling import Rating, State
+
+DAYS = 30
+
+
+def reviews_per_day(user: User, now: dt.datetime, days: int = DAYS) -> list[tuple[dt.date, int]]:
+    """Reviews on each of the last ``days`` days, today last."""
+    first = day_start(now) - dt.timedelta(days=days - 1)
+    times = db.session.execute(select(ReviewLog.reviewed_at).where(
+        ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= first)).scalars()
+    per_day: dict[dt.date, int] = {}
+    for when in times:
+        per_day[when.date()] = per_day.get(when.date(), 0) + 1
+    return [(d, per_day.get(d, 0)) for d in (first.date() + dt.timedelta(days=i) for i in range(days))]
+
+
+def true_retention(user: User, now: dt.datetime, days: int = DAYS) -> dict:
+    """Share of reviews of cards in the Review state that were passed (not Again), as Anki counts it."""
+    logs = db.session.execute(select(ReviewLog.rating, ReviewLog.previous).where(
+        ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= now - dt.timedelta(days=days))).all()
+    reviews = [rating for rating, previous in logs if previous and previous["state"] == State.Review]
+    passed = sum(1 for rating in reviews if rating != Rating.Again)
+    return {"reviews": len(reviews), "passed": passed,
+            "rate": passed / len(reviews) if reviews else None, "target": user.desired_retention}
+
+
+def due_forecast(user: User, now: dt.datetime, days: int = DAYS) -> list[tuple[dt.date, int]]:
+    """Cards falling due on each of the next ``days`` days (overdue ones count today)."""
+    first = day_start(now)
+    end = first + dt.timedelta(days=days)
+    dues = db.session.execute(select(Card.due).where(Card.user_id == user.id, Card.due < end)).scalars()
+    per_day: dict[dt.date, int] = {}
+    for due in dues:
+        day = max(due, first).date()
+        per_day[day] = per_day.get(day, 0) + 1
+    return [(d, per_day.get(d, 0)) for d in (first.date() + dt.timedelta(days=i) for i in range(days))]
+
+
+def maturity_by_period(user: User) -> list[dict]:
+    """New (never studied), learning, young and mature cards in every period."""
+    totals = dict(db.session.execute(select(Question.period_id, func.count()).where(
+        Question.retired.is_(False)).group_by(Question.period_id)).all())
+    rows = []
+    periods = db.session.execute(select(Period, Subject.title).join(Subject)
+                                 .order_by(Subject.title, Period.position)).all()
+    cards = db.session.execute(select(Card).join(Question, Card.question_id == Question.id).where(
+        Card.user_id == user.id, Question.retired.is_(False))).scalars()
+    by_period: dict[int, dict[str, int]] = {}
+    for card in cards:
+        bucket = by_period.setdefault(card.period_id, {"learning": 0, "young": 0, "mature": 0})
+        bucket[scheduling.maturity(card_state(card))] += 1
+    for period, subject_title in periods:
+        b = by_period.get(period.id, {"learning": 0, "young": 0, "mature": 0})
+        rows.append({"title": period.title, "subject": subject_title,
+                     "new": totals.get(period.id, 0) - sum(b.values()), **b})
+    return rows

@@ -1,0 +1,171 @@
+"""JSON API under /api/v1, for other clients: the same study logic as the pages.
+
+Authentication is a bearer token (``Authorization: Bearer <token>``, issued on the
+account page or by ``POST /api/v1/token``) or the browser session. Requests that
+use the session must carry the CSRF token (``X-CSRFToken``) to change anything;
+requests with a bearer token send no cookie and need none.
+"""
+
+import hashlib
+import secrets
+
+from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask_login import current_user
+
+from quizapp import learning, stats
+from quizapp.learning import Deck, DuplicateReview
+from quizapp.models import Card, Question, Subject, User, db
+from quizapp.scheduling import Rating
+from quizapp.security import csrf, limiter
+from quizapp.views.study import resolve_deck
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+def token_user() -> User | None:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    digest = hashlib.sha256(header[7:].strip().encode()).hexdigest()
+    return db.session.execute(db.select(User).filter_by(api_token_hash=digest)).scalar_one_or_none()
+
+
+@bp.before_request
+def authenticate():
+    """Resolve the caller from the token or the session; session writes must pass CSRF."""
+    if request.endpoint == "api.issue_token":
+        return None
+    if "Authorization" in request.headers:
+        g.user = token_user()
+        if g.user is None:
+            abort(401, "The API token is missing or wrong.")
+        return None
+    if not current_user.is_authenticated:
+        abort(401, "Log in or send 'Authorization: Bearer <token>'.")
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()
+    g.user = current_user._get_current_object()
+    return None
+
+
+def now():
+    return current_app.config["CLOCK"]()
+
+
+def json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, "Send a JSON object with Content-Type: application/json.")
+    return data
+
+
+def counts_json(c: learning.DeckCounts) -> dict:
+    return {"new": c.new, "learning": c.learning, "due": c.due, "studied": c.studied, "total": c.total,
+            "reviewed_today": c.reviewed_today}
+
+
+@bp.post("/token")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+def issue_token():
+    """Exchange email and password for a new API token (the previous one stops working)."""
+    data = json_body()
+    email, password = data.get("email"), data.get("password")
+    if not isinstance(email, str) or not isinstance(password, str):
+        abort(400, "Send 'email' and 'password' as strings.")
+    user = db.session.execute(db.select(User).filter_by(email=email.strip().lower())).scalar_one_or_none()
+    if user is None or not user.check_password(password):
+        abort(401, "Wrong email or password.")
+    token = secrets.token_urlsafe(32)
+    user.api_token_hash = hashlib.sha256(token.encode()).hexdigest()
+    db.session.commit()
+    return jsonify(token=token)
+
+
+@bp.get("/decks")
+def decks():
+    """Every deck with today's counts."""
+    at = now()
+    out = []
+    for subject in db.session.execute(db.select(Subject).order_by(Subject.title)).scalars():
+        entries = [("all", "All periods", Deck(subject.id, None))] + \
+            [(p.slug, p.title, Deck(subject.id, p)) for p in subject.periods]
+        out.append({"subject": subject.slug, "title": subject.title, "decks": [
+            {"id": slug, "title": title, **counts_json(learning.counts(g.user, deck, at))}
+            for slug, title, deck in entries]})
+    return jsonify(subjects=out)
+
+
+@bp.get("/decks/<subject_slug>/<deck_slug>/next")
+def next_card(subject_slug: str, deck_slug: str):
+    """The next card to study, with a token to answer it once, and the interval of each grade."""
+    _, deck = resolve_deck(subject_slug, deck_slug)
+    at = now()
+    picked = learning.next_card(g.user, deck, at)
+    counts = counts_json(learning.counts(g.user, deck, at))
+    if picked is None:
+        next_due = learning.next_due_at(g.user, deck)
+        return jsonify(done=True, next_due=next_due.isoformat() if next_due else None, counts=counts)
+    question, card = picked
+    return jsonify(done=False, token=secrets.token_urlsafe(16), counts=counts, question={
+        "id": question.id, "uid": question.uid, "kind": question.kind, "format": question.format,
+        "prompt": question.prompt, "choices": question.choices, "new": card is None,
+    }, intervals={r.name: v for r, v in learning.intervals(g.user, card, at).items()})
+
+
+@bp.post("/decks/<subject_slug>/<deck_slug>/answers")
+def answer(subject_slug: str, deck_slug: str):
+    """Answer a card: checked, graded (the suggested grade unless 'rating' is given) and scheduled once."""
+    subject, deck = resolve_deck(subject_slug, deck_slug)
+    data = json_body()
+    question_id, token = data.get("question_id"), data.get("token")
+    response, rating, duration = data.get("response"), data.get("rating"), data.get("duration_ms")
+    if not isinstance(question_id, int) or isinstance(question_id, bool):
+        abort(400, "'question_id' must be an integer.")
+    if not isinstance(token, str) or not 16 <= len(token) <= 64:
+        abort(400, "'token' must be the string given with the card.")
+    if response is not None and not (isinstance(response, str) and len(response) <= 2000 or
+                                     isinstance(response, list) and len(response) <= 8 and
+                                     all(isinstance(r, str) and len(r) <= 2000 for r in response)):
+        abort(400, "'response' must be a string, or a list of strings for order questions.")
+    if rating is not None and (not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 4):
+        abort(400, "'rating' must be 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
+    if duration is not None and (not isinstance(duration, int) or not 0 <= duration <= 86_400_000):
+        abort(400, "'duration_ms' must be a whole number of milliseconds.")
+    question = db.session.get(Question, question_id)
+    if question is None or question.retired or question.subject_id != subject.id or \
+            (deck.period and question.period_id != deck.period.id):
+        abort(404, "No such question in this deck.")
+    result = learning.check(question, response)
+    grade = Rating(rating) if rating else result.suggested
+    status = 201
+    try:
+        learning.record_review(g.user, question, grade, now(), token, response=result.response,
+                               correct=result.correct, duration_ms=duration, fuzz=current_app.config["FSRS_FUZZ"])
+        db.session.commit()
+    except DuplicateReview as dup:
+        grade, status = Rating(dup.log.rating), 200
+    card = db.session.execute(db.select(Card).filter_by(user_id=g.user.id, question_id=question.id)).scalar_one()
+    return jsonify(correct=result.correct, answer=question.answer, explanation=question.explanation,
+                   quote=question.quote, suggested=result.suggested.name, rating=grade.name,
+                   duplicate=status == 200, card={"due": card.due.isoformat(), "state": card.state}), status
+
+
+@bp.post("/undo")
+def undo():
+    """Take back the latest answer."""
+    question = learning.undo_last(g.user)
+    db.session.commit()
+    return jsonify(undone=question.uid if question else None)
+
+
+@bp.get("/stats")
+def statistics():
+    """Reviews per day, true retention, due forecast and maturity per period."""
+    at = now()
+    return jsonify(
+        reviews_per_day=[{"date": d.isoformat(), "reviews": n} for d, n in stats.reviews_per_day(g.user, at)],
+        true_retention=stats.true_retention(g.user, at),
+        due_forecast=[{"date": d.isoformat(), "due": n} for d, n in stats.due_forecast(g.user, at)],
+        periods=stats.maturity_by_period(g.user),
+    )
