@@ -33,11 +33,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from quizapp import database, security
-    from quizapp.views import anki, api, auth, errors, study
+    from quizapp.views import anki, api, auth, errors, instructor, quizzes, study
 
     database.init_app(app)
     security.init_app(app)
-    for module in (errors, auth, study, anki, api):
+    for module in (errors, auth, study, anki, api, quizzes, instructor):
         app.register_blueprint(module.bp)
 
     @app.context_processor

@@ -134,8 +134,23 @@ def export_anki_command(path: str | None, out_dir: str, period_id: str | None, c
                 click.echo(f"{target}\t{info.name}\tnotes {info.notes}\tcards {info.cards}")
 
 
+@click.command("make-instructor")
+@with_appcontext
+@click.argument("email")
+def make_instructor_command(email: str) -> None:
+    """Give an existing account the instructor role."""
+    from quizapp.models import User, db
+
+    user = db.session.execute(db.select(User).filter_by(email=email.strip().lower())).scalar_one_or_none()
+    if user is None:
+        raise click.ClickException(f"no account with the email {email!r}; register it first")
+    user.is_instructor = True
+    db.session.commit()
+    click.echo(f"{user.email} is now an instructor.")
+
+
 def init_app(app: Flask) -> None:
-    for command in (validate_command, bank_command, load_command, export_anki_command):
+    for command in (validate_command, bank_command, load_command, export_anki_command, make_instructor_command):
         app.cli.add_command(command)
 
 

@@ -3,11 +3,15 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     FieldList,
     FloatField,
     IntegerField,
     PasswordField,
+    SelectChoice,
+    SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -82,3 +86,107 @@ class GradeForm(AnswerForm):
 
 class ActionForm(FlaskForm):
     """Only the CSRF token: for buttons that act (log out, undo, new API token)."""
+
+
+FEEDBACK_CHOICES = [
+    SelectChoice("each", "after each question"),
+    SelectChoice("submit", "after submitting"),
+    SelectChoice("close", "after the close time"),
+    SelectChoice("never", "never"),
+]
+
+
+class QuizSettingsForm(FlaskForm):
+    """Title and rules of a quiz. Times are UTC."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Instructions", validators=[Optional(), Length(max=5000)])
+    time_limit_minutes = IntegerField("Time limit (minutes, empty for none)", validators=[Optional(), NumberRange(1, 600)])
+    opens_at = DateTimeLocalField("Opens (UTC, empty: now)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    closes_at = DateTimeLocalField("Closes (UTC, empty: never)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    max_attempts = IntegerField("Attempts allowed (empty: unlimited)", validators=[Optional(), NumberRange(1, 100)])
+    shuffle_questions = BooleanField("Shuffle the questions for each attempt")
+    shuffle_choices = BooleanField("Shuffle the choices for each attempt")
+    feedback = SelectField("Show the answers and feedback", choices=FEEDBACK_CHOICES)
+    pass_mark = IntegerField("Pass mark (%)", validators=[InputRequired(), NumberRange(0, 100)])
+
+    def validate_closes_at(self, field):
+        if field.data and self.opens_at.data and field.data <= self.opens_at.data:
+            raise ValidationError("The quiz must close after it opens.")
+
+
+class DrawForm(FlaskForm):
+    """Draw questions from the bank at random; the seed is recorded on each item."""
+
+    period = SelectField("Period", validators=[DataRequired()])
+    kind = SelectField("Kind", choices=[SelectChoice(v, label) for v, label in (
+        ("any", "any kind"), ("when", "when"), ("who", "who"), ("why", "why"), ("then", "what followed"),
+        ("tf", "true/false"), ("cloze", "cloze"))])
+    count = IntegerField("How many", validators=[InputRequired(), NumberRange(1, 100)], default=10)
+    seed = IntegerField("Seed (empty: a new random one)", validators=[Optional(), NumberRange(0, 2**31 - 1)])
+
+
+ITEM_FORMATS = [SelectChoice(v, label) for v, label in (
+    ("choice", "multiple choice, one right answer"), ("multi", "multiple choice, several right answers"),
+    ("truefalse", "true/false"), ("short", "short answer"), ("year", "year"))]
+
+
+def lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class CustomItemForm(FlaskForm):
+    """An instructor's own question."""
+
+    format = SelectField("Type", choices=ITEM_FORMATS)
+    prompt = TextAreaField("Question", validators=[DataRequired(), Length(max=2000)])
+    choices = TextAreaField("Choices, one per line (multiple choice)", validators=[Optional(), Length(max=5000)])
+    answers = TextAreaField("Right answer(s), one per line: the right choices, the accepted answers, "
+                            "the year, or True/False", validators=[DataRequired(), Length(max=2000)])
+    explanation = TextAreaField("Explanation shown as feedback", validators=[Optional(), Length(max=5000)])
+    points = FloatField("Points", validators=[InputRequired(), NumberRange(0.5, 100)], default=1.0)
+
+    def validate_answers(self, field):
+        fmt, answers, choices = self.format.data, lines(field.data), lines(self.choices.data)
+        if fmt in ("choice", "multi"):
+            if len(choices) < 2:
+                raise ValidationError("Give at least two choices, one per line.")
+            if len(set(choices)) != len(choices):
+                raise ValidationError("Two choices are the same.")
+            missing = [a for a in answers if a not in choices]
+            if missing:
+                raise ValidationError(f"Not among the choices: {missing[0]}")
+            if fmt == "choice" and len(answers) != 1:
+                raise ValidationError("A one-answer question needs exactly one right choice.")
+            if fmt == "multi" and not 1 <= len(answers) < len(choices):
+                raise ValidationError("Mark at least one choice right and at least one wrong.")
+        elif fmt == "truefalse" and answers not in (["True"], ["False"]):
+            raise ValidationError("Write True or False.")
+        elif fmt == "year" and not (len(answers) == 1 and answers[0].isdigit() and len(answers[0]) <= 4):
+            raise ValidationError("Write the year as digits, such as 1948.")
+
+
+class PointsForm(FlaskForm):
+    points = FloatField("Points", validators=[InputRequired(), NumberRange(0.5, 100)])
+
+
+class JoinForm(FlaskForm):
+    code = StringField("Join code", validators=[DataRequired(), Length(max=12), Regexp(r"^[A-Za-z0-9]+$",
+                                                message="A join code has only letters and digits.")])
+
+
+class QuizResponseForm(FlaskForm):
+    """The answer to one quiz item; multi-answer items send several ``response-N`` values."""
+
+    response = FieldList(StringField(validators=[Length(max=2000)]), min_entries=0, max_entries=12)
+
+    def value(self, fmt: str):
+        values = [v for v in self.response.data if v not in (None, "")]
+        if fmt == "multi":
+            return values
+        return values[0] if values else None
+
+
+class OverrideForm(FlaskForm):
+    points = FloatField("Points", validators=[InputRequired(), NumberRange(0, 100)])
+    reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])

@@ -160,3 +160,83 @@ class ReviewLog(db.Model):
     response: Mapped[str | list | None] = mapped_column(JSON)
     correct: Mapped[bool | None]
     previous: Mapped[dict | None] = mapped_column(JSON)  # the card's state before (None: it was new), for undo
+
+
+class Quiz(db.Model):
+    """An instructor's quiz: items drawn from the bank or written by hand, and its rules."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    join_code: Mapped[str] = mapped_column(String(12), unique=True)
+    time_limit_minutes: Mapped[int | None]
+    opens_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    max_attempts: Mapped[int | None] = mapped_column(default=1)  # None: unlimited
+    shuffle_questions: Mapped[bool] = mapped_column(default=False)
+    shuffle_choices: Mapped[bool] = mapped_column(default=True)
+    feedback: Mapped[str] = mapped_column(String(10), default="submit")  # each, submit, close, never
+    pass_mark: Mapped[int] = mapped_column(default=50)  # percent
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now_utc)
+    items: Mapped[list[QuizItem]] = relationship(back_populates="quiz", order_by="QuizItem.position",
+                                                 cascade="all, delete-orphan")
+
+
+class QuizItem(db.Model):
+    """A question as it stands in the quiz: bank questions are copied in, so reloading the bank changes no quiz."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    points: Mapped[float] = mapped_column(default=1.0)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("question.id"))
+    format: Mapped[str] = mapped_column(String(12))  # choice, multi, truefalse, short, year
+    prompt: Mapped[str] = mapped_column(Text)
+    choices: Mapped[list] = mapped_column(JSON, default=list)
+    answers: Mapped[list] = mapped_column(JSON, default=list)  # correct choices or accepted answers
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    draw_seed: Mapped[int | None]  # the seed of the random draw that picked it, if any
+    quiz: Mapped[Quiz] = relationship(back_populates="items")
+
+
+class Attempt(db.Model):
+    __table_args__ = (UniqueConstraint("quiz_id", "user_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    number: Mapped[int]
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    layout: Mapped[dict] = mapped_column(JSON)  # item order and each item's choice order
+    score: Mapped[float | None]
+    max_score: Mapped[float | None]
+    quiz: Mapped[Quiz] = relationship()
+    user: Mapped[User] = relationship()
+    responses: Mapped[list[Response]] = relationship(back_populates="attempt", cascade="all, delete-orphan")
+
+
+class Response(db.Model):
+    __table_args__ = (UniqueConstraint("attempt_id", "item_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("quiz_item.id"))
+    answer: Mapped[str | list | None] = mapped_column(JSON)
+    answered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    auto_points: Mapped[float] = mapped_column(default=0.0)
+    points: Mapped[float] = mapped_column(default=0.0)  # after any override
+    attempt: Mapped[Attempt] = relationship(back_populates="responses")
+    item: Mapped[QuizItem] = relationship()
+
+
+class GradeChange(db.Model):
+    """An instructor's override of a response's points, kept as a record."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id"), index=True)
+    instructor_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    old_points: Mapped[float]
+    new_points: Mapped[float]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now_utc)

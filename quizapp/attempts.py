@@ -1,0 +1,126 @@
+"""Taking a quiz: starting, answering within the time, finishing. Writes through the session; never commits.
+
+The server owns the clock: an answer that arrives after the deadline (plus a few
+seconds' grace for the network) is not saved, and the attempt is scored on what
+arrived in time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+
+from sqlalchemy import func, select
+
+from quizapp import grading
+from quizapp.models import Attempt, Quiz, QuizItem, Response, db
+
+GRACE = dt.timedelta(seconds=3)
+
+
+class QuizClosed(Exception):
+    """The quiz is not open, or the learner has no attempts left; the message says which."""
+
+
+def open_attempt(quiz: Quiz, user_id: int) -> Attempt | None:
+    return db.session.execute(select(Attempt).filter_by(quiz_id=quiz.id, user_id=user_id, submitted_at=None)) \
+        .scalar_one_or_none()
+
+
+def attempts_used(quiz: Quiz, user_id: int) -> int:
+    return db.session.execute(select(func.count()).select_from(Attempt).filter_by(
+        quiz_id=quiz.id, user_id=user_id)).scalar_one()
+
+
+def availability(quiz: Quiz, user_id: int, now: dt.datetime) -> str | None:
+    """Why a new attempt cannot start, or None when it can."""
+    if not quiz.items:
+        return "This quiz has no questions yet."
+    if quiz.opens_at and now < quiz.opens_at:
+        return f"This quiz opens {quiz.opens_at:%d %b %Y %H:%M} UTC."
+    if quiz.closes_at and now >= quiz.closes_at:
+        return "This quiz has closed."
+    if quiz.max_attempts is not None and attempts_used(quiz, user_id) >= quiz.max_attempts:
+        return "You have used all your attempts."
+    return None
+
+
+def start(quiz: Quiz, user_id: int, now: dt.datetime) -> Attempt:
+    """Resume the unfinished attempt, or start a new one with its own question and choice order."""
+    current = open_attempt(quiz, user_id)
+    if current is not None:
+        return current
+    reason = availability(quiz, user_id, now)
+    if reason:
+        raise QuizClosed(reason)
+    rng = random.Random(secrets.randbits(64))
+    order = [item.id for item in quiz.items]
+    if quiz.shuffle_questions:
+        rng.shuffle(order)
+    choices = {str(item.id): rng.sample(item.choices, len(item.choices))
+               if quiz.shuffle_choices and item.format in ("choice", "multi") else list(item.choices)
+               for item in quiz.items}
+    deadlines = [d for d in (now + dt.timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None,
+                             quiz.closes_at) if d]
+    attempt = Attempt(quiz_id=quiz.id, user_id=user_id, number=attempts_used(quiz, user_id) + 1, started_at=now,
+                      deadline=min(deadlines) if deadlines else None, layout={"order": order, "choices": choices})
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+def is_late(attempt: Attempt, now: dt.datetime) -> bool:
+    return attempt.deadline is not None and now > attempt.deadline + GRACE
+
+
+def items_in_order(attempt: Attempt) -> list[QuizItem]:
+    items = {item.id: item for item in attempt.quiz.items}
+    return [items[i] for i in attempt.layout["order"] if i in items]
+
+
+def valid_response(item: QuizItem, value) -> bool:
+    """A choice must be one of the item's choices; a year must be digits."""
+    if value is None or value == []:
+        return True
+    if item.format in ("choice", "truefalse"):
+        return value in item.choices
+    if item.format == "multi":
+        return isinstance(value, list) and all(v in item.choices for v in value)
+    if item.format == "year":
+        return isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 4
+    return isinstance(value, str)
+
+
+def save(attempt: Attempt, item: QuizItem, value, now: dt.datetime) -> Response:
+    """Store (or replace) the answer to one item, graded automatically."""
+    response = db.session.execute(select(Response).filter_by(attempt_id=attempt.id, item_id=item.id)) \
+        .scalar_one_or_none()
+    if response is None:
+        response = Response(attempt_id=attempt.id, item_id=item.id, answered_at=now)
+        db.session.add(response)
+    points = grading.score(item.format, item.answers, value) * item.points
+    response.answer, response.answered_at, response.auto_points, response.points = value, now, points, points
+    db.session.flush()
+    return response
+
+
+def finish(attempt: Attempt, now: dt.datetime) -> None:
+    """Close the attempt and total its points (at the deadline, if it has passed)."""
+    if attempt.submitted_at is not None:
+        return
+    attempt.submitted_at = min(now, attempt.deadline) if attempt.deadline else now
+    attempt.max_score = sum(item.points for item in attempt.quiz.items)
+    attempt.score = sum(r.points for r in attempt.responses)
+    db.session.flush()
+
+
+def feedback_visible(quiz: Quiz, attempt: Attempt, now: dt.datetime) -> bool:
+    """Whether the learner may see right answers and explanations now."""
+    if quiz.feedback == "each":
+        return True
+    if quiz.feedback == "submit":
+        return attempt.submitted_at is not None
+    if quiz.feedback == "close":
+        return attempt.submitted_at is not None and quiz.closes_at is not None and now >= quiz.closes_at
+    return False
