@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.test-installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test serve db install bench chromium clean
+.PHONY: run test test-postgres serve db install bench chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,11 +30,21 @@ db: $(APP_STAMP)
 run: db
 	QUIZAPP_DEVELOPMENT=true $(BIN)/flask --app quizapp run --host $(HOST) --port $(PORT)
 
+# Production server. SECRET_KEY comes from the environment, else from instance/secret_key (made once).
+# Over plain HTTP on this machine cookies cannot be Secure; behind HTTPS, leave SECURE_COOKIES=true.
+SECURE_COOKIES ?= false
 serve: db
-	$(BIN)/gunicorn -c gunicorn.conf.py 'quizapp:create_app()'
+	@test -n "$$SECRET_KEY" || test -s instance/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > instance/secret_key
+	SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret_key)}" QUIZAPP_SESSION_COOKIE_SECURE=$(SECURE_COOKIES) \
+		$(BIN)/gunicorn -c gunicorn.conf.py 'quizapp:create_app()'
 
 test: $(TEST_STAMP)
 	$(BIN)/pytest -q -rs
+
+# The same suite on PostgreSQL (a fresh schema is made for the run and dropped after it).
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+test-postgres: $(TEST_STAMP)
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -rs
 
 # Debian's Chromium for the browser tests (root; Playwright's own download does not work offline).
 chromium:

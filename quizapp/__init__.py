@@ -1,5 +1,6 @@
 """quizapp: learn history from curated facts."""
 
+import os
 import secrets
 from pathlib import Path
 
@@ -29,6 +30,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             app.config["SECRET_KEY"] = "development-only-key"
         else:
             raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY (or QUIZAPP_SECRET_KEY) to run quizapp")
+    production = not (app.debug or app.testing or app.config.get("DEVELOPMENT") or app.config.get("CLI_ONLY"))
+    if production and "QUIZAPP_SESSION_COOKIE_SECURE" not in os.environ:
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     app.config.setdefault("CLOCK", now_utc)  # tests freeze it; views read time only through it
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 

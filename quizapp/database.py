@@ -2,10 +2,11 @@
 
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, has_request_context, request
 from flask_migrate import Migrate
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from quizapp.models import db
 
@@ -31,17 +32,35 @@ def init_app(app: Flask) -> None:
         if engine.dialect.name == "sqlite":
             @event.listens_for(engine, "connect")
             def _sqlite_pragmas(dbapi_connection, _record):
+                dbapi_connection.isolation_level = None  # transactions begin below, not in pysqlite
                 cursor = dbapi_connection.cursor()
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA foreign_keys=ON")
                 cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
                 cursor.close()
 
+            @event.listens_for(engine, "begin")
+            def _sqlite_begin(connection):
+                # A request that may write takes the write lock up front, so it waits on the busy
+                # timeout; a deferred transaction upgraded later fails at once when a concurrent
+                # writer has committed since its snapshot (SQLITE_BUSY_SNAPSHOT).
+                writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+                connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
     @app.errorhandler(OperationalError)
-    @app.errorhandler(DBAPIError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
     def database_unavailable(error):
         """The database is locked or down: say so, keep nothing half-written."""
-        db.session.rollback()
-        app.logger.warning("database unavailable: %s", error.__class__.__name__)
-        return render_template("errors/503.html"), 503, {"Retry-After": "5"}
+        try:
+            db.session.rollback()
+        except (OperationalError, InterfaceError):
+            db.session.close()  # the connection is gone; the pool replaces it
+        app.logger.warning("database unavailable: %s", getattr(error, "orig", error))
+        if request.path.startswith("/api/"):
+            return {"error": "Service Unavailable", "message": "The database is unavailable; retry shortly."}, \
+                503, {"Retry-After": "5"}
+        # Rendered without Flask's context processors: Flask-Login's would query for the user.
+        page = app.jinja_env.get_template("errors/503.html").render()
+        return page, 503, {"Retry-After": "5"}
 

@@ -179,7 +179,23 @@ class DuplicateReview(Exception):
 def record_review(user: User, question: Question, rating: Rating, now: dt.datetime, request_id: str,
                   response=None, correct: bool | None = None, duration_ms: int | None = None,
                   fuzz: bool = True) -> ReviewLog:
-    """Schedule the card with FSRS and keep the log row; a repeated ``request_id`` is not recorded twice."""
+    """Schedule the card with FSRS and keep the log row; a repeated ``request_id`` is not recorded twice.
+
+    Two requests racing on the same card (a double click, two tabs) meet at the unique
+    constraints: the loser rolls back and tries once more, and then finds either its
+    request id already recorded (:class:`DuplicateReview`) or the card the winner made.
+    """
+    for attempt in range(2):
+        try:
+            return _record(user, question, rating, now, request_id, response, correct, duration_ms, fuzz)
+        except IntegrityError:
+            db.session.rollback()
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _record(user, question, rating, now, request_id, response, correct, duration_ms, fuzz) -> ReviewLog:
     existing = db.session.execute(select(ReviewLog).filter_by(request_id=request_id)).scalar_one_or_none()
     if existing is not None:
         raise DuplicateReview(existing)
@@ -206,13 +222,7 @@ def record_review(user: User, question: Question, rating: Rating, now: dt.dateti
                     reviewed_at=result.reviewed_at, duration_ms=duration_ms, response=response,
                     correct=correct, previous=previous)
     db.session.add(log)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # A concurrent request recorded the same id first.
-        db.session.rollback()
-        raise DuplicateReview(db.session.execute(
-            select(ReviewLog).filter_by(request_id=request_id)).scalar_one()) from None
+    db.session.flush()
     return log
 
 

@@ -65,7 +65,7 @@ def make_database_url(tmp_path_factory, name: str) -> tuple[str, callable]:
     return f"sqlite:///{path}", lambda: None
 
 
-def test_config(url: str, **extra) -> dict:
+def app_config(url: str, **extra) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -81,7 +81,7 @@ def test_config(url: str, **extra) -> dict:
 def database_url(tmp_path_factory, subject, bank):
     """The run's database, migrated to head with the real bank loaded."""
     url, drop = make_database_url(tmp_path_factory, "run")
-    app = create_app(test_config(url))
+    app = create_app(app_config(url))
     with app.app_context():
         upgrade()
         store_subject(subject, bank)
@@ -143,7 +143,7 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture
 def app(database_url, subject, bank, clock):
-    app = create_app(test_config(database_url, CLOCK=clock))
+    app = create_app(app_config(database_url, CLOCK=clock))
     app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
