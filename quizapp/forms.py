@@ -26,6 +26,20 @@ from wtforms.validators import (
 
 from quizapp.models import User, db
 
+class WholeNumberField(IntegerField):
+    """An IntegerField that refuses numbers too long to be meant.
+
+    WTForms' NumberRange calls ``math.isnan`` on the value, which overflows for integers
+    beyond the float range, so such input must be refused before it gets there.
+    """
+
+    def process_formdata(self, valuelist):
+        if valuelist and len(str(valuelist[0]).strip()) > 15:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)
+
+
 PASSWORD_LENGTH = Length(min=8, max=128, message="Use between 8 and 128 characters (at least 8).")
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address such as name@example.org.")
 
@@ -59,7 +73,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    new_per_day = IntegerField("New cards per day", validators=[InputRequired(), NumberRange(0, 500)])
+    new_per_day = WholeNumberField("New cards per day", validators=[InputRequired(), NumberRange(0, 500)])
     desired_retention = FloatField("Desired retention", validators=[InputRequired(), NumberRange(0.7, 0.99)],
                                    description="The share of cards you want to still recall when they fall due "
                                                "(0.70–0.99). Higher means more reviews.")
@@ -68,10 +82,10 @@ class SettingsForm(FlaskForm):
 class AnswerForm(FlaskForm):
     """A response to one question; order questions send several ``response-N`` values."""
 
-    question_id = IntegerField(validators=[InputRequired()])
+    question_id = WholeNumberField(validators=[InputRequired()])
     token = StringField(validators=[DataRequired(), Length(min=16, max=64), Regexp(r"^[A-Za-z0-9_-]+$")])
     response = FieldList(StringField(validators=[Length(max=2000)]), min_entries=0, max_entries=8)
-    elapsed_ms = IntegerField(validators=[Optional(), NumberRange(0, 24 * 3600 * 1000)])
+    elapsed_ms = WholeNumberField(validators=[Optional(), NumberRange(0, 24 * 3600 * 1000)])
 
     def response_value(self, fmt: str):
         values = [v for v in self.response.data if v is not None]
@@ -81,7 +95,7 @@ class AnswerForm(FlaskForm):
 
 
 class GradeForm(AnswerForm):
-    rating = IntegerField(validators=[InputRequired(), NumberRange(1, 4, "Pick Again, Hard, Good or Easy.")])
+    rating = WholeNumberField(validators=[InputRequired(), NumberRange(1, 4, "Pick Again, Hard, Good or Easy.")])
 
 
 class ActionForm(FlaskForm):
@@ -101,14 +115,14 @@ class QuizSettingsForm(FlaskForm):
 
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Instructions", validators=[Optional(), Length(max=5000)])
-    time_limit_minutes = IntegerField("Time limit (minutes, empty for none)", validators=[Optional(), NumberRange(1, 600)])
+    time_limit_minutes = WholeNumberField("Time limit (minutes, empty for none)", validators=[Optional(), NumberRange(1, 600)])
     opens_at = DateTimeLocalField("Opens (UTC, empty: now)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
     closes_at = DateTimeLocalField("Closes (UTC, empty: never)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    max_attempts = IntegerField("Attempts allowed (empty: unlimited)", validators=[Optional(), NumberRange(1, 100)])
+    max_attempts = WholeNumberField("Attempts allowed (empty: unlimited)", validators=[Optional(), NumberRange(1, 100)])
     shuffle_questions = BooleanField("Shuffle the questions for each attempt")
     shuffle_choices = BooleanField("Shuffle the choices for each attempt")
     feedback = SelectField("Show the answers and feedback", choices=FEEDBACK_CHOICES)
-    pass_mark = IntegerField("Pass mark (%)", validators=[InputRequired(), NumberRange(0, 100)])
+    pass_mark = WholeNumberField("Pass mark (%)", validators=[InputRequired(), NumberRange(0, 100)])
 
     def validate_closes_at(self, field):
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
@@ -122,8 +136,8 @@ class DrawForm(FlaskForm):
     kind = SelectField("Kind", choices=[SelectChoice(v, label) for v, label in (
         ("any", "any kind"), ("when", "when"), ("who", "who"), ("why", "why"), ("then", "what followed"),
         ("tf", "true/false"), ("cloze", "cloze"))])
-    count = IntegerField("How many", validators=[InputRequired(), NumberRange(1, 100)], default=10)
-    seed = IntegerField("Seed (empty: a new random one)", validators=[Optional(), NumberRange(0, 2**31 - 1)])
+    count = WholeNumberField("How many", validators=[InputRequired(), NumberRange(1, 100)], default=10)
+    seed = WholeNumberField("Seed (empty: a new random one)", validators=[Optional(), NumberRange(0, 2**31 - 1)])
 
 
 ITEM_FORMATS = [SelectChoice(v, label) for v, label in (
