@@ -27,28 +27,31 @@ class Deck:
 
     subject_id: int
     period: Period | None
+    period_ids: tuple[int, ...]
+
+    @classmethod
+    def of(cls, subject, period: Period | None = None) -> Deck:
+        return cls(subject.id, period, (period.id,) if period else tuple(p.id for p in subject.periods))
 
     def questions(self, query):
         query = query.where(Question.subject_id == self.subject_id, Question.retired.is_(False))
         return query.where(Question.period_id == self.period.id) if self.period else query
 
     def cards(self, query, user_id: int):
-        query = query.join(Question, Card.question_id == Question.id).where(Card.user_id == user_id)
-        return self.questions(query)
+        """Cards of this deck's live questions; the filter on the card's own period keeps the
+        (user, due) index usable, and the join only checks each card found is not retired."""
+        return query.join(Question, Card.question_id == Question.id).where(
+            Card.user_id == user_id, Card.period_id.in_(self.period_ids), Question.retired.is_(False))
 
 
 @dataclass(frozen=True)
 class DeckCounts:
+    """Today's work in a deck. Every count is bounded by today's cards, never by the deck's size."""
+
     new: int
     learning: int
     due: int
-    studied: int  # questions with a card
-    total: int  # questions in the deck
     reviewed_today: int
-
-    @property
-    def progress(self) -> float:
-        return self.studied / self.total if self.total else 0.0
 
     @property
     def session_progress(self) -> float:
@@ -56,6 +59,14 @@ class DeckCounts:
         remaining = self.new + self.learning + self.due
         done = self.reviewed_today
         return done / (done + remaining) if done + remaining else 1.0
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How much of a deck the learner has studied (counts every card: for the deck list)."""
+
+    studied: int
+    total: int
 
 
 def day_start(now: dt.datetime) -> dt.datetime:
@@ -85,29 +96,47 @@ def _not_buried(buried: set[int], now: dt.datetime):
     return or_(Card.fact_id.not_in(buried), Card.last_review >= day_start(now))
 
 
+def _unseen(user: User, deck: Deck, buried: set[int]):
+    """Questions of the deck without a card for this learner, in the order they are introduced."""
+    query = deck.questions(select(Question)).join(Fact, Question.fact_id == Fact.id) \
+        .join(Period, Question.period_id == Period.id) \
+        .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user.id)) \
+        .where(Card.id.is_(None))
+    if buried:
+        query = query.where(Question.fact_id.not_in(buried))
+    return query.order_by(Period.position, Fact.date == "", Fact.date, Fact.id, Question.id)
+
+
 def counts(user: User, deck: Deck, now: dt.datetime) -> DeckCounts:
-    """New, learning and due counts for today, and how much of the deck has been studied."""
+    """New, learning and due counts for today, and the answers given today in this deck."""
     end_of_day = day_start(now) + dt.timedelta(days=1)
     buried = buried_fact_ids(user.id, now)
-    rows = db.session.execute(deck.cards(
-        select(Card.state, func.count()).where(Card.due < end_of_day, _not_buried(buried, now))
-        .group_by(Card.state), user.id)).all()
-    by_state = dict(rows)
-    studied = db.session.execute(deck.cards(select(func.count()).select_from(Card), user.id)).scalar_one()
-    total = db.session.execute(deck.questions(select(func.count()).select_from(Question))).scalar_one()
-    unseen = db.session.execute(deck.questions(
-        select(func.count()).select_from(Question)
-        .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user.id))
-        .where(Card.id.is_(None), Question.fact_id.not_in(buried) if buried else True))).scalar_one()
-    reviewed_today = db.session.execute(deck.cards(
-        select(func.count()).select_from(ReviewLog).join(Card, ReviewLog.card_id == Card.id)
-        .where(ReviewLog.reviewed_at >= day_start(now)), user.id)).scalar_one()
+    by_state = dict(db.session.execute(deck.cards(
+        select(Card.state, func.count()).select_from(Card).where(Card.due < end_of_day, _not_buried(buried, now))
+        .group_by(Card.state), user.id)).all())
+    new_left = new_left_today(user, now)
+    new = 0
+    if new_left:
+        # Count at most new_left unseen questions: enough to show, without counting the deck.
+        ids = _unseen(user, deck, buried).with_only_columns(Question.id).limit(new_left)
+        new = db.session.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+    reviewed_today = db.session.execute(
+        select(func.count()).select_from(ReviewLog).join(Card, ReviewLog.card_id == Card.id).where(
+            ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= day_start(now),
+            Card.period_id.in_(deck.period_ids))).scalar_one()
     return DeckCounts(
-        new=min(unseen, new_left_today(user, now)),
+        new=new,
         learning=by_state.get(State.Learning, 0) + by_state.get(State.Relearning, 0),
         due=by_state.get(State.Review, 0),
-        studied=studied, total=total, reviewed_today=reviewed_today,
+        reviewed_today=reviewed_today,
     )
+
+
+def progress(user: User, deck: Deck) -> Progress:
+    """Questions studied out of the deck's questions."""
+    studied = db.session.execute(deck.cards(select(func.count()).select_from(Card), user.id)).scalar_one()
+    total = db.session.execute(deck.questions(select(func.count()).select_from(Question))).scalar_one()
+    return Progress(studied, total)
 
 
 def next_card(user: User, deck: Deck, now: dt.datetime) -> tuple[Question, Card | None] | None:
@@ -122,14 +151,7 @@ def next_card(user: User, deck: Deck, now: dt.datetime) -> tuple[Question, Card 
         if card:
             return card.question, card
     if new_left_today(user, now) > 0:
-        query = deck.questions(select(Question)).join(Fact, Question.fact_id == Fact.id) \
-            .join(Period, Question.period_id == Period.id) \
-            .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user.id)) \
-            .where(Card.id.is_(None))
-        if buried:
-            query = query.where(Question.fact_id.not_in(buried))
-        question = db.session.execute(query.order_by(
-            Period.position, Fact.date == "", Fact.date, Fact.id, Question.id).limit(1)).scalar_one_or_none()
+        question = db.session.execute(_unseen(user, deck, buried).limit(1)).scalar_one_or_none()
         if question:
             return question, None
     card = db.session.execute(learning.where(Card.due <= now + LEARN_AHEAD)
@@ -139,7 +161,7 @@ def next_card(user: User, deck: Deck, now: dt.datetime) -> tuple[Question, Card 
 
 def next_due_at(user: User, deck: Deck) -> dt.datetime | None:
     """When the next card of the deck falls due, for the 'come back later' message."""
-    return db.session.execute(deck.cards(select(func.min(Card.due)), user.id)).scalar_one()
+    return db.session.execute(deck.cards(select(func.min(Card.due)).select_from(Card), user.id)).scalar_one()
 
 
 def intervals(user: User, card: Card | None, now: dt.datetime) -> dict[Rating, str]:

@@ -129,7 +129,9 @@ class Card(db.Model):
 
     __table_args__ = (
         UniqueConstraint("user_id", "question_id"),
-        Index("ix_card_user_due", "user_id", "due"),
+        Index("ix_card_user_due", "user_id", "due"),  # the due queue
+        Index("ix_card_user_last_review", "user_id", "last_review"),  # what was studied today (burying)
+        Index("ix_card_user_created_at", "user_id", "created_at"),  # new cards introduced today
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
@@ -150,12 +152,13 @@ class Card(db.Model):
 class ReviewLog(db.Model):
     """Every answer, kept so that per-learner FSRS parameters can be optimised later."""
 
+    __table_args__ = (Index("ix_review_log_user_reviewed_at", "user_id", "reviewed_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("card.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     request_id: Mapped[str] = mapped_column(String(64), unique=True)
     rating: Mapped[int]
-    reviewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    reviewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     duration_ms: Mapped[int | None]
     response: Mapped[str | list | None] = mapped_column(JSON)
     correct: Mapped[bool | None]

@@ -55,7 +55,7 @@ def test_first_migration_database_upgrades_with_data_intact(empty_database, subj
             version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
         due = card.due if isinstance(card.due, dt.datetime) else dt.datetime.fromisoformat(card.due)
         assert (card.stability, card.reps, due) == (3.5, 2, now)
-        assert tuple(log) == (3, "r1") and email == "ada@example.org" and version == "0002"
+        assert tuple(log) == (3, "r1") and email == "ada@example.org" and version == "0003"
         downgrade(revision="0001")
         assert "quiz" not in set(sa.inspect(db.engine).get_table_names())
         db.engine.dispose()

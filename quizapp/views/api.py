@@ -61,8 +61,7 @@ def json_body() -> dict:
 
 
 def counts_json(c: learning.DeckCounts) -> dict:
-    return {"new": c.new, "learning": c.learning, "due": c.due, "studied": c.studied, "total": c.total,
-            "reviewed_today": c.reviewed_today}
+    return {"new": c.new, "learning": c.learning, "due": c.due, "reviewed_today": c.reviewed_today}
 
 
 @bp.post("/token")
@@ -88,10 +87,11 @@ def decks():
     at = now()
     out = []
     for subject in db.session.execute(db.select(Subject).order_by(Subject.title)).scalars():
-        entries = [("all", "All periods", Deck(subject.id, None))] + \
-            [(p.slug, p.title, Deck(subject.id, p)) for p in subject.periods]
+        entries = [("all", "All periods", Deck.of(subject))] + \
+            [(p.slug, p.title, Deck.of(subject, p)) for p in subject.periods]
         out.append({"subject": subject.slug, "title": subject.title, "decks": [
-            {"id": slug, "title": title, **counts_json(learning.counts(g.user, deck, at))}
+            {"id": slug, "title": title, **counts_json(learning.counts(g.user, deck, at)),
+             "studied": (pr := learning.progress(g.user, deck)).studied, "total": pr.total}
             for slug, title, deck in entries]})
     return jsonify(subjects=out)
 

@@ -23,9 +23,9 @@ def resolve_deck(subject_slug: str, deck_slug: str) -> tuple[Subject, Deck]:
     """A subject's period, or "all" of its periods; 404 for anything else."""
     subject = db.first_or_404(db.select(Subject).filter_by(slug=subject_slug))
     if deck_slug == "all":
-        return subject, Deck(subject.id, None)
+        return subject, Deck.of(subject)
     period = db.first_or_404(db.select(Period).filter_by(subject_id=subject.id, slug=deck_slug))
-    return subject, Deck(subject.id, period)
+    return subject, Deck.of(subject, period)
 
 
 def deck_title(deck: Deck) -> str:
@@ -51,15 +51,15 @@ def index():
         db.select(Fact.period_id, func.count()).filter_by(retired=False).group_by(Fact.period_id)).all())
     question_counts = dict(db.session.execute(
         db.select(Question.period_id, func.count()).filter_by(retired=False).group_by(Question.period_id)).all())
-    deck_counts = {}
+    deck_counts, deck_progress = {}, {}
     if current_user.is_authenticated:
         at = now()
         for s in subjects:
-            deck_counts[s.id, "all"] = learning.counts(current_user, Deck(s.id, None), at)
-            for p in s.periods:
-                deck_counts[s.id, p.slug] = learning.counts(current_user, Deck(s.id, p), at)
+            for key, deck in [("all", Deck.of(s))] + [(p.slug, Deck.of(s, p)) for p in s.periods]:
+                deck_counts[s.id, key] = learning.counts(current_user, deck, at)
+                deck_progress[s.id, key] = learning.progress(current_user, deck)
     return render_template("study/index.html", subjects=subjects, fact_counts=fact_counts,
-                           question_counts=question_counts, deck_counts=deck_counts,
+                           question_counts=question_counts, deck_counts=deck_counts, deck_progress=deck_progress,
                            timelines={s.id: timelines(s) for s in subjects})
 
 
