@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from random import Random
@@ -78,16 +79,36 @@ def normalize_answer(text: str) -> str:
 
 
 class Bank:
-    """What generators may look at beyond their own fact: the other facts and actors."""
+    """What generators may look at beyond their own fact, indexed once so each question costs O(1)."""
 
     def __init__(self, subject: Subject, seed: int):
         self.subject = subject
         self.seed = seed
-        self.years = [p.end for p in subject.periods]
-        self.max_year = max(self.years)
-        self.period_actors: dict[str, set[str]] = {}
+        self.max_year = max(p.end for p in subject.periods)
+        self.by_period: dict[str, list[Fact]] = {p.id: [] for p in subject.periods}
+        self.period_actors: dict[str, set[str]] = {p.id: set() for p in subject.periods}
         for fact in subject.facts:
-            self.period_actors.setdefault(fact.period, set()).update(fact.actors)
+            self.by_period[fact.period].append(fact)
+            self.period_actors[fact.period].update(fact.actors)
+        self.dated = {pid: [f for f in facts if f.date] for pid, facts in self.by_period.items()}
+        self.years = {pid: sorted({f.date.year for f in facts}) for pid, facts in self.dated.items()}
+        self.actors_by_type: dict[str, list[Actor]] = {}
+        for actor in sorted(subject.actors.values(), key=lambda a: a.id):
+            self.actors_by_type.setdefault(actor.type, []).append(actor)
+        self.texts = {attr: self._texts(attr) for attr in ("causes", "consequences")}
+
+    def _texts(self, attr: str) -> tuple[dict[str, list[tuple[str, str]]], list[tuple[str, str]]]:
+        """Each distinct cause (or consequence) once, by period and overall, keyed by its normal form."""
+        per_period: dict[str, list[tuple[str, str]]] = {p.id: [] for p in self.subject.periods}
+        everything, seen = [], set()
+        for fact in self.subject.facts:
+            for text in getattr(fact, attr):
+                key = normalize_text(text)
+                if key not in seen:
+                    seen.add(key)
+                    per_period[fact.period].append((key, text))
+                    everything.append((key, text))
+        return per_period, everything
 
     def rng(self, question_id: str) -> Random:
         return Random(f"{self.seed}:{question_id}")
@@ -95,20 +116,34 @@ class Bank:
     def actor(self, actor_id: str) -> Actor:
         return self.subject.actors[actor_id]
 
-    def other_texts(self, fact: Fact, attr: str) -> tuple[list[str], list[str]]:
-        """Causes (or consequences) of other facts: those of the same period, then the rest."""
+    def distractor_texts(self, fact: Fact, attr: str, rng: Random, count: int) -> list[str]:
+        """Causes (or consequences) of other facts, of the same period where it has enough."""
         own = {normalize_text(t) for t in fact.causes + fact.consequences}
-        same, rest, seen = [], [], set(own)
-        for other in self.subject.facts:
-            if other.id == fact.id:
-                continue
-            for text in getattr(other, attr):
-                key = normalize_text(text)
-                if key in seen:
-                    continue
+        per_period, everything = self.texts[attr]
+        return draw(rng, [per_period[fact.period], everything], own, count)
+
+
+def draw(rng: Random, pools: list[list[tuple[str, str]]], exclude: set[str], count: int) -> list[str]:
+    """Up to ``count`` distinct texts, trying the pools in order, never one whose key is excluded.
+
+    Random probes keep this O(count) on large banks; a small pool that probes cannot fill
+    is finished by a shuffled scan.
+    """
+    chosen, seen = [], set(exclude)
+    for pool in pools:
+        for _ in range(count * 8):
+            if len(chosen) == count or not pool:
+                break
+            key, text = pool[rng.randrange(len(pool))]
+            if key not in seen:
                 seen.add(key)
-                (same if other.period == fact.period else rest).append(text)
-        return same, rest
+                chosen.append(text)
+        if len(chosen) < count and len(pool) <= count * 64:
+            rest = [(k, t) for k, t in pool if k not in seen]
+            for key, text in rng.sample(rest, min(count - len(chosen), len(rest))):
+                seen.add(key)
+                chosen.append(text)
+    return chosen
 
 
 def pick(rng: Random, preferred: list, fallback: list, count: int) -> list:
@@ -164,8 +199,8 @@ def when_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     year = fact.date.year
     prompt = fact.ask.get("when") or f"In which year did this happen? {fact.event}"
     lo, hi = year - WHEN_SPREAD, min(year + WHEN_SPREAD, bank.max_year)
-    other_years = sorted({f.date.year for f in bank.subject.facts_in(fact.period)
-                          if f.date and f.date.year != year and lo <= f.date.year <= hi})
+    years = bank.years[fact.period]
+    other_years = [y for y in years[bisect_left(years, lo):bisect_right(years, hi)] if y != year]
     nearby = [y for y in range(lo, hi + 1) if y != year]
     r1 = bank.rng(f"{fact.id}:when")
     years = [year] + pick(r1, other_years, nearby, CHOICES - 1)
@@ -210,9 +245,8 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
         prompt = f"{WHO_LEAD[actor.type]} fills the blank? {blank_actor(fact.event, actor)}"
     else:
         return []
-    same_type = [a for a in bank.subject.actors.values()
-                 if a.type == actor.type and a.id not in fact.actors and a.name != actor.name]
-    near = [a.name for a in same_type if a.id in bank.period_actors.get(fact.period, ())]
+    same_type = [a for a in bank.actors_by_type[actor.type] if a.id not in fact.actors and a.name != actor.name]
+    near = [a.name for a in same_type if a.id in bank.period_actors[fact.period]]
     others = [a.name for a in same_type]
     distractors = pick(rng, near, others, CHOICES - 1)
     if len(distractors) < CHOICES - 1:
@@ -222,13 +256,11 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
 
 
 def _reason_questions(fact: Fact, bank: Bank, kind: str, attr: str, lead: str) -> list[Question]:
-    texts = getattr(fact, attr)
-    same, rest = bank.other_texts(fact, attr)
     questions = []
-    for n, text in enumerate(texts, start=1):
+    for n, text in enumerate(getattr(fact, attr), start=1):
         qid = f"{fact.id}:{kind}" + (f":{n}" if n > 1 else "")
         rng = bank.rng(qid)
-        distractors = pick(rng, same, rest, CHOICES - 1)
+        distractors = bank.distractor_texts(fact, attr, rng, CHOICES - 1)
         prompt = fact.ask.get(kind) or f"{lead} {fact.event}"
         questions.append(_question(fact, bank, kind, qid, prompt, text,
                                    shuffled(rng, [text] + distractors), "choice"))
@@ -249,11 +281,10 @@ def order_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     """This fact and others of its period whose dates cannot overlap, to put in order."""
     if fact.date is None:
         return []
-    candidates = [f for f in bank.subject.facts_in(fact.period)
-                  if f.id != fact.id and f.date and not f.date.overlaps(fact.date)]
-    rng.shuffle(candidates)
+    pool = bank.dated[fact.period]
     chosen = [fact]
-    for other in candidates:
+    for _ in range(ORDER_SIZE * 16):  # random probes: O(1) per question however large the period
+        other = pool[rng.randrange(len(pool))]
         if all(not other.date.overlaps(c.date) for c in chosen):
             chosen.append(other)
         if len(chosen) == ORDER_SIZE:
@@ -281,9 +312,8 @@ def tf_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
                       f"False: this happened in {date_text}, not in {wrong_text}."))
     actor = bank.actor(fact.actors[0])
     mention = find_mention(fact.event, actor)
-    same_type = sorted((a for a in bank.subject.actors.values()
-                        if a.type == actor.type and a.id not in fact.actors
-                        and a.id in bank.period_actors.get(fact.period, ())), key=lambda a: a.id)
+    same_type = [a for a in bank.actors_by_type[actor.type]
+                 if a.id not in fact.actors and a.id in bank.period_actors[fact.period]]
     # Swapping organizations or groups reads as nonsense; people and states swap cleanly.
     if mention and mention.start() == 0 and same_type and actor.type in ("person", "state"):
         other = rng.choice(same_type)
