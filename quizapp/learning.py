@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp import scheduling
 from quizapp.generate import check_response
-from quizapp.models import Card, Fact, Period, Question, ReviewLog, User, db
+from quizapp.models import Card, NewCursor, Period, Question, ReviewLog, User, db
 from quizapp.scheduling import CardState, Rating, State
 
 LEARN_AHEAD = dt.timedelta(minutes=20)
@@ -38,10 +38,9 @@ class Deck:
         return query.where(Question.period_id == self.period.id) if self.period else query
 
     def cards(self, query, user_id: int):
-        """Cards of this deck's live questions; the filter on the card's own period keeps the
-        (user, due) index usable, and the join only checks each card found is not retired."""
-        return query.join(Question, Card.question_id == Question.id).where(
-            Card.user_id == user_id, Card.period_id.in_(self.period_ids), Question.retired.is_(False))
+        """Cards of this deck's live questions, found through the card's own columns alone,
+        so that the (user, due) index serves the queue without a join."""
+        return query.where(Card.user_id == user_id, Card.period_id.in_(self.period_ids), Card.retired.is_(False))
 
 
 @dataclass(frozen=True)
@@ -96,15 +95,40 @@ def _not_buried(buried: set[int], now: dt.datetime):
     return or_(Card.fact_id.not_in(buried), Card.last_review >= day_start(now))
 
 
-def _unseen(user: User, deck: Deck, buried: set[int]):
-    """Questions of the deck without a card for this learner, in the order they are introduced."""
-    query = deck.questions(select(Question)).join(Fact, Question.fact_id == Fact.id) \
-        .join(Period, Question.period_id == Period.id) \
-        .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user.id)) \
-        .where(Card.id.is_(None))
-    if buried:
-        query = query.where(Question.fact_id.not_in(buried))
-    return query.order_by(Period.position, Fact.date == "", Fact.date, Fact.id, Question.id)
+def _no_card(user: User):
+    return ~select(Card.id).where(Card.user_id == user.id, Card.question_id == Question.id).exists()
+
+
+def new_questions(user: User, deck: Deck, buried: set[int], limit: int) -> list[Question]:
+    """Up to ``limit`` questions never studied, period by period in question order, from each cursor on."""
+    cursors = dict(db.session.execute(select(NewCursor.period_id, NewCursor.question_id).where(
+        NewCursor.user_id == user.id, NewCursor.period_id.in_(deck.period_ids))).all())
+    found: list[Question] = []
+    for period_id in deck.period_ids:
+        if len(found) >= limit:
+            break
+        query = select(Question).where(Question.period_id == period_id, Question.retired.is_(False),
+                                       Question.id >= cursors.get(period_id, 0), _no_card(user))
+        if buried:
+            query = query.where(Question.fact_id.not_in(buried))
+        found += db.session.execute(query.order_by(Question.id).limit(limit - len(found))).scalars()
+    return found
+
+
+def advance_cursor(user: User, question: Question) -> None:
+    """After a question's first card: move the period's cursor to its first question still unseen."""
+    cursor = db.session.get(NewCursor, (user.id, question.period_id))
+    start = cursor.question_id if cursor else 0
+    first = db.session.execute(select(func.min(Question.id)).where(
+        Question.period_id == question.period_id, Question.retired.is_(False), Question.id >= start,
+        _no_card(user))).scalar_one()
+    if first is None:
+        first = (db.session.execute(select(func.max(Question.id)).where(
+            Question.period_id == question.period_id)).scalar_one() or 0) + 1
+    if cursor is None:
+        db.session.add(NewCursor(user_id=user.id, period_id=question.period_id, question_id=first))
+    else:
+        cursor.question_id = first
 
 
 def counts(user: User, deck: Deck, now: dt.datetime) -> DeckCounts:
@@ -115,11 +139,8 @@ def counts(user: User, deck: Deck, now: dt.datetime) -> DeckCounts:
         select(Card.state, func.count()).select_from(Card).where(Card.due < end_of_day, _not_buried(buried, now))
         .group_by(Card.state), user.id)).all())
     new_left = new_left_today(user, now)
-    new = 0
-    if new_left:
-        # Count at most new_left unseen questions: enough to show, without counting the deck.
-        ids = _unseen(user, deck, buried).with_only_columns(Question.id).limit(new_left)
-        new = db.session.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+    # at most new_left unseen questions: enough to show, without counting the deck
+    new = len(new_questions(user, deck, buried, new_left)) if new_left else 0
     reviewed_today = db.session.execute(
         select(func.count()).select_from(ReviewLog).join(Card, ReviewLog.card_id == Card.id).where(
             ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= day_start(now),
@@ -151,9 +172,9 @@ def next_card(user: User, deck: Deck, now: dt.datetime) -> tuple[Question, Card 
         if card:
             return card.question, card
     if new_left_today(user, now) > 0:
-        question = db.session.execute(_unseen(user, deck, buried).limit(1)).scalar_one_or_none()
-        if question:
-            return question, None
+        fresh = new_questions(user, deck, buried, 1)
+        if fresh:
+            return fresh[0], None
     card = db.session.execute(learning.where(Card.due <= now + LEARN_AHEAD)
                               .order_by(Card.due, Card.id).limit(1)).scalar_one_or_none()
     return (card.question, card) if card else None
@@ -230,6 +251,8 @@ def _record(user, question, rating, now, request_id, response, correct, duration
                     difficulty=None, due=fresh.due, last_review=None, reps=0, created_at=now)
         previous = None
         db.session.add(card)
+        db.session.flush()
+        advance_cursor(user, question)
     else:
         previous = {"state": card.state, "step": card.step, "stability": card.stability,
                     "difficulty": card.difficulty, "due": card.due.isoformat(),
@@ -260,6 +283,9 @@ def undo_last(user: User) -> Question | None:
     db.session.delete(log)
     if log.previous is None:
         db.session.delete(card)
+        cursor = db.session.get(NewCursor, (user.id, question.period_id))
+        if cursor is not None and cursor.question_id > question.id:
+            cursor.question_id = question.id
     else:
         p = log.previous
         card.state, card.step, card.stability, card.difficulty = p["state"], p["step"], p["stability"], \

@@ -146,7 +146,20 @@ class Card(db.Model):
     last_review: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reps: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # its question's, copied so that queues need no join
+    retired: Mapped[bool] = mapped_column(default=False)
     question: Mapped[Question] = relationship()
+
+
+class NewCursor(db.Model):
+    """Where a learner's new questions of a period resume: every live question before it has a card.
+
+    Without it, finding the next new question walks everything already studied.
+    """
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id"), primary_key=True)
+    question_id: Mapped[int]
 
 
 class ReviewLog(db.Model):

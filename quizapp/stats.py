@@ -54,8 +54,7 @@ def maturity_by_period(user: User) -> list[dict]:
     rows = []
     periods = db.session.execute(select(Period, Subject.title).join(Subject)
                                  .order_by(Subject.title, Period.position)).all()
-    cards = db.session.execute(select(Card).join(Question, Card.question_id == Question.id).where(
-        Card.user_id == user.id, Question.retired.is_(False))).scalars()
+    cards = db.session.execute(select(Card).where(Card.user_id == user.id, Card.retired.is_(False))).scalars()
     by_period: dict[int, dict[str, int]] = {}
     for card in cards:
         bucket = by_period.setdefault(card.period_id, {"learning": 0, "young": 0, "mature": 0})

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from quizapp.facts import Subject as SubjectData
 from quizapp.generate import Question as QuestionData
-from quizapp.models import Fact, Period, Question, Subject, db
+from sqlalchemy import delete, update
+
+from quizapp.models import Card, Fact, NewCursor, Period, Question, Subject, db
 
 
 def store_subject(data: SubjectData, questions: list[QuestionData]) -> dict[str, int]:
@@ -49,9 +51,11 @@ def store_subject(data: SubjectData, questions: list[QuestionData]) -> dict[str,
 
     existing = {q.uid: q for q in db.session.execute(db.select(Question).filter_by(subject_id=subject.id)).scalars()}
     counts = {"added": 0, "updated": 0, "retired": 0, "unchanged": 0}
-    live = set()
+    live, revived = set(), set()
     for q in questions:
         row = existing.get(q.id)
+        if row is not None and row.retired:
+            revived.add(row.id)
         values = dict(
             period_id=periods[q.period].id, fact_id=facts[q.fact_id].id, kind=q.kind, format=q.format,
             prompt=q.prompt, answer=q.answer, choices=q.choices, explanation=q.explanation,
@@ -67,9 +71,18 @@ def store_subject(data: SubjectData, questions: list[QuestionData]) -> dict[str,
         else:
             counts["unchanged"] += 1
         live.add(q.id)
+    retired = []
     for uid, row in existing.items():
         if uid not in live and not row.retired:
             row.retired = True
+            retired.append(row.id)
             counts["retired"] += 1
     db.session.flush()
+    if retired:
+        db.session.execute(update(Card).where(Card.question_id.in_(retired)).values(retired=True))
+    if revived:
+        db.session.execute(update(Card).where(Card.question_id.in_(revived)).values(retired=False))
+        # a question back behind a cursor would be skipped: those cursors start over
+        periods = {row.period_id for row in existing.values() if row.id in revived}
+        db.session.execute(delete(NewCursor).where(NewCursor.period_id.in_(periods)))
     return counts

@@ -322,3 +322,25 @@ def test_study_pages_need_login_and_unknown_decks_are_404(client, make_learner):
     _, learner = make_learner()
     assert learner.get("/study/israel-russia/1812").status_code == 404
     assert learner.get("/study/all/all").status_code == 404
+
+
+def test_the_new_question_cursor_never_skips_an_unseen_question(make_learner):
+    from quizapp.models import NewCursor
+
+    user, client = make_learner()
+    study(client, 8)
+    period_id = db.session.execute(sa.select(Question.period_id).filter_by(uid="stalin-dies:who")).scalar_one()
+    cursor = db.session.get(NewCursor, (user.id, period_id))
+    studied = {c.question_id for c in db.session.execute(sa.select(Card).filter_by(user_id=user.id)).scalars()}
+    before = db.session.execute(sa.select(Question.id).where(
+        Question.period_id == period_id, Question.retired.is_(False), Question.id < cursor.question_id)).scalars()
+    assert set(before) <= studied
+    assert cursor.question_id not in studied
+    newest = db.session.execute(sa.select(Card).filter_by(user_id=user.id).order_by(Card.id.desc())).scalars().first()
+    newest_question, first_answer = newest.question_id, newest.reps == 1
+    assert first_answer  # the clock stands still: eight answers were eight new cards
+    html = client.get(DECK).get_data(as_text=True)
+    client.post(f"{DECK}/undo", data={"csrf_token": csrf_from(html)})
+    db.session.expire_all()
+    # undoing a first answer makes its question new again, so the cursor must not stand past it
+    assert db.session.get(NewCursor, (user.id, period_id)).question_id <= newest_question
