@@ -85,11 +85,11 @@ def timed(app, user_id: int, deck_period: int | None) -> dict:
     deck = learning.Deck.of(subject, period)
 
     def next_card():
-        picked = learning.next_card(user, deck, NOW)
+        picked = learning.Queue(user, deck, NOW).next_card()
         assert picked is not None and picked[1] is not None  # a due review, as the scenario says
 
     def counts():
-        c = learning.counts(user, deck, NOW)
+        c = learning.Queue(user, deck, NOW).counts()
         assert c.due > 0 and c.new > 0
 
     return {"next_card_ms": round(common.best_of(next_card, 9) * 1000, 3),
@@ -99,7 +99,7 @@ def timed(app, user_id: int, deck_period: int | None) -> dict:
 def plans(conn) -> dict:
     """The plans of the due-queue query and the due count for the benchmark learner."""
     now = NOW.replace(tzinfo=None)
-    # the SQL learning.next_card and learning.counts send for this learner (as echoed by SQLAlchemy)
+    # the SQL Queue.next_card and Queue.counts send for this learner (as echoed by SQLAlchemy)
     queue = ("SELECT card.id FROM card WHERE card.user_id = 1 AND card.period_id IN (1,2,3,4,5,6,7,8,9,10) "
              "AND card.retired = false AND card.state = 2 AND card.due < :eod ORDER BY card.due, card.id LIMIT 1")
     count = ("SELECT card.state, count(*) FROM card WHERE card.user_id = 1 "

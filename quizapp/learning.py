@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from quizapp import scheduling
 from quizapp.generate import check_response
@@ -76,43 +78,95 @@ def card_state(card: Card) -> CardState:
     return CardState(card.state, card.step, card.stability, card.difficulty, card.due, card.last_review)
 
 
-def buried_fact_ids(user_id: int, now: dt.datetime) -> set[int]:
-    """Facts with a card reviewed today: their other questions wait until tomorrow."""
-    rows = db.session.execute(
-        select(Card.fact_id).where(Card.user_id == user_id, Card.last_review >= day_start(now)).distinct())
-    return set(rows.scalars())
-
-
-def new_left_today(user: User, now: dt.datetime) -> int:
-    introduced = db.session.execute(select(func.count()).select_from(Card).where(
-        Card.user_id == user.id, Card.created_at >= day_start(now))).scalar_one()
-    return max(0, user.new_per_day - introduced)
-
-
-def _not_buried(buried: set[int], now: dt.datetime):
-    if not buried:
-        return True
-    return or_(Card.fact_id.not_in(buried), Card.last_review >= day_start(now))
-
-
 def _no_card(user: User):
     return ~select(Card.id).where(Card.user_id == user.id, Card.question_id == Question.id).exists()
 
 
-def new_questions(user: User, deck: Deck, buried: set[int], limit: int) -> list[Question]:
-    """Up to ``limit`` questions never studied, period by period in question order, from each cursor on."""
-    cursors = dict(db.session.execute(select(NewCursor.period_id, NewCursor.question_id).where(
-        NewCursor.user_id == user.id, NewCursor.period_id.in_(deck.period_ids))).all())
-    found: list[Question] = []
-    for period_id in deck.period_ids:
-        if len(found) >= limit:
-            break
-        query = select(Question).where(Question.period_id == period_id, Question.retired.is_(False),
-                                       Question.id >= cursors.get(period_id, 0), _no_card(user))
-        if buried:
-            query = query.where(Question.fact_id.not_in(buried))
-        found += db.session.execute(query.order_by(Question.id).limit(limit - len(found))).scalars()
-    return found
+class Queue:
+    """One learner's deck at one moment: the next card and today's counts.
+
+    A request usually asks for both; what they share (the buried facts, the new cards
+    still allowed today, the cursors) is looked up once.
+    """
+
+    def __init__(self, user: User, deck: Deck, now: dt.datetime):
+        self.user, self.deck, self.now = user, deck, now
+        self.day_start = day_start(now)
+        self.end_of_day = self.day_start + dt.timedelta(days=1)
+
+    @cached_property
+    def buried(self) -> set[int]:
+        """Facts with a card reviewed today: their other questions wait until tomorrow."""
+        return set(db.session.execute(select(Card.fact_id).where(
+            Card.user_id == self.user.id, Card.last_review >= self.day_start).distinct()).scalars())
+
+    @cached_property
+    def new_left(self) -> int:
+        """New cards still allowed today."""
+        introduced = db.session.execute(select(func.count()).select_from(Card).where(
+            Card.user_id == self.user.id, Card.created_at >= self.day_start)).scalar_one()
+        return max(0, self.user.new_per_day - introduced)
+
+    @cached_property
+    def cursors(self) -> dict[int, int]:
+        return dict(db.session.execute(select(NewCursor.period_id, NewCursor.question_id).where(
+            NewCursor.user_id == self.user.id, NewCursor.period_id.in_(self.deck.period_ids))).all())
+
+    def _cards(self):
+        query = self.deck.cards(select(Card), self.user.id)
+        if self.buried:  # a card studied today keeps coming back; its siblings wait
+            query = query.where(or_(Card.fact_id.not_in(self.buried), Card.last_review >= self.day_start))
+        return query
+
+    def new_question_ids(self, limit: int, whole_rows: bool = False) -> list:
+        """Up to ``limit`` questions never studied, period by period in question order, from each cursor on."""
+        found: list = []
+        for period_id in self.deck.period_ids:
+            if len(found) >= limit:
+                break
+            query = select(Question if whole_rows else Question.id).where(
+                Question.period_id == period_id, Question.retired.is_(False),
+                Question.id >= self.cursors.get(period_id, 0), _no_card(self.user))
+            if self.buried:
+                query = query.where(Question.fact_id.not_in(self.buried))
+            found += db.session.execute(query.order_by(Question.id).limit(limit - len(found))).scalars()
+        return found
+
+    def next_card(self) -> tuple[Question, Card | None] | None:
+        """Learning cards due now, then reviews due today, then a new question, then learning cards due soon."""
+        is_review = Card.state == State.Review
+        # one round trip for the common case: learning cards due now first, then reviews due today
+        due = self._cards().options(joinedload(Card.question)).where(
+            Card.due < self.end_of_day, or_(is_review, Card.due <= self.now))
+        card = db.session.execute(due.order_by(is_review, Card.due, Card.id).limit(1)).scalar_one_or_none()
+        if card:
+            return card.question, card
+        learning = self._cards().options(joinedload(Card.question)).where(~is_review)
+        if self.new_left:
+            fresh = self.new_question_ids(1, whole_rows=True)
+            if fresh:
+                return fresh[0], None
+        card = db.session.execute(learning.where(Card.due <= self.now + LEARN_AHEAD)
+                                  .order_by(Card.due, Card.id).limit(1)).scalar_one_or_none()
+        return (card.question, card) if card else None
+
+    def counts(self) -> DeckCounts:
+        """New, learning and due counts for today, and the answers given today in this deck."""
+        by_state = dict(db.session.execute(
+            self._cards().with_only_columns(Card.state, func.count()).where(Card.due < self.end_of_day)
+            .group_by(Card.state)).all())
+        # at most new_left unseen questions: enough to show, without counting the deck
+        new = len(self.new_question_ids(self.new_left)) if self.new_left else 0
+        reviewed_today = db.session.execute(
+            select(func.count()).select_from(ReviewLog).join(Card, ReviewLog.card_id == Card.id).where(
+                ReviewLog.user_id == self.user.id, ReviewLog.reviewed_at >= self.day_start,
+                Card.period_id.in_(self.deck.period_ids))).scalar_one()
+        return DeckCounts(
+            new=new,
+            learning=by_state.get(State.Learning, 0) + by_state.get(State.Relearning, 0),
+            due=by_state.get(State.Review, 0),
+            reviewed_today=reviewed_today,
+        )
 
 
 def advance_cursor(user: User, question: Question) -> None:
@@ -131,53 +185,11 @@ def advance_cursor(user: User, question: Question) -> None:
         cursor.question_id = first
 
 
-def counts(user: User, deck: Deck, now: dt.datetime) -> DeckCounts:
-    """New, learning and due counts for today, and the answers given today in this deck."""
-    end_of_day = day_start(now) + dt.timedelta(days=1)
-    buried = buried_fact_ids(user.id, now)
-    by_state = dict(db.session.execute(deck.cards(
-        select(Card.state, func.count()).select_from(Card).where(Card.due < end_of_day, _not_buried(buried, now))
-        .group_by(Card.state), user.id)).all())
-    new_left = new_left_today(user, now)
-    # at most new_left unseen questions: enough to show, without counting the deck
-    new = len(new_questions(user, deck, buried, new_left)) if new_left else 0
-    reviewed_today = db.session.execute(
-        select(func.count()).select_from(ReviewLog).join(Card, ReviewLog.card_id == Card.id).where(
-            ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= day_start(now),
-            Card.period_id.in_(deck.period_ids))).scalar_one()
-    return DeckCounts(
-        new=new,
-        learning=by_state.get(State.Learning, 0) + by_state.get(State.Relearning, 0),
-        due=by_state.get(State.Review, 0),
-        reviewed_today=reviewed_today,
-    )
-
-
 def progress(user: User, deck: Deck) -> Progress:
     """Questions studied out of the deck's questions."""
     studied = db.session.execute(deck.cards(select(func.count()).select_from(Card), user.id)).scalar_one()
     total = db.session.execute(deck.questions(select(func.count()).select_from(Question))).scalar_one()
     return Progress(studied, total)
-
-
-def next_card(user: User, deck: Deck, now: dt.datetime) -> tuple[Question, Card | None] | None:
-    """Learning cards due now, then reviews due today, then a new question, then learning cards due soon."""
-    buried = buried_fact_ids(user.id, now)
-    end_of_day = day_start(now) + dt.timedelta(days=1)
-    base = deck.cards(select(Card), user.id).where(_not_buried(buried, now))
-    learning = base.where(Card.state != State.Review)
-    for query in (learning.where(Card.due <= now),
-                  base.where(Card.state == State.Review, Card.due < end_of_day)):
-        card = db.session.execute(query.order_by(Card.due, Card.id).limit(1)).scalar_one_or_none()
-        if card:
-            return card.question, card
-    if new_left_today(user, now) > 0:
-        fresh = new_questions(user, deck, buried, 1)
-        if fresh:
-            return fresh[0], None
-    card = db.session.execute(learning.where(Card.due <= now + LEARN_AHEAD)
-                              .order_by(Card.due, Card.id).limit(1)).scalar_one_or_none()
-    return (card.question, card) if card else None
 
 
 def next_due_at(user: User, deck: Deck) -> dt.datetime | None:

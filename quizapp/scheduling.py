@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import lru_cache
 
 import fsrs
 
@@ -59,8 +60,12 @@ def as_utc(when: dt.datetime) -> dt.datetime:
     return when.astimezone(dt.timezone.utc)
 
 
+@lru_cache(maxsize=64)
 def scheduler(desired_retention: float = 0.9, fuzz: bool = True) -> fsrs.Scheduler:
-    """An FSRS-6 scheduler with Anki's default learning steps (1m, 10m) and relearning step (10m)."""
+    """An FSRS-6 scheduler with Anki's default learning steps (1m, 10m) and relearning step (10m).
+
+    Cached: building one validates its parameters, and review_card never changes it.
+    """
     return fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
 
 

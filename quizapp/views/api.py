@@ -14,7 +14,9 @@ from flask_login import current_user
 
 from quizapp import learning, stats
 from quizapp.learning import Deck, DuplicateReview
-from quizapp.models import Card, Question, Subject, User, db
+from sqlalchemy import select
+
+from quizapp.models import Card, Period, Question, Subject, User, db
 from quizapp.scheduling import Rating
 from quizapp.security import csrf, limiter
 from quizapp.views.study import resolve_deck
@@ -90,7 +92,7 @@ def decks():
         entries = [("all", "All periods", Deck.of(subject))] + \
             [(p.slug, p.title, Deck.of(subject, p)) for p in subject.periods]
         out.append({"subject": subject.slug, "title": subject.title, "decks": [
-            {"id": slug, "title": title, **counts_json(learning.counts(g.user, deck, at)),
+            {"id": slug, "title": title, **counts_json(learning.Queue(g.user, deck, at).counts()),
              "studied": (pr := learning.progress(g.user, deck)).studied, "total": pr.total}
             for slug, title, deck in entries]})
     return jsonify(subjects=out)
@@ -101,8 +103,9 @@ def next_card(subject_slug: str, deck_slug: str):
     """The next card to study, with a token to answer it once, and the interval of each grade."""
     _, deck = resolve_deck(subject_slug, deck_slug)
     at = now()
-    picked = learning.next_card(g.user, deck, at)
-    counts = counts_json(learning.counts(g.user, deck, at))
+    queue = learning.Queue(g.user, deck, at)
+    picked = queue.next_card()
+    counts = counts_json(queue.counts())
     if picked is None:
         next_due = learning.next_due_at(g.user, deck)
         return jsonify(done=True, next_due=next_due.isoformat() if next_due else None, counts=counts)
@@ -116,7 +119,6 @@ def next_card(subject_slug: str, deck_slug: str):
 @bp.post("/decks/<subject_slug>/<deck_slug>/answers")
 def answer(subject_slug: str, deck_slug: str):
     """Answer a card: checked, graded (the suggested grade unless 'rating' is given) and scheduled once."""
-    subject, deck = resolve_deck(subject_slug, deck_slug)
     data = json_body()
     question_id, token = data.get("question_id"), data.get("token")
     response, rating, duration = data.get("response"), data.get("rating"), data.get("duration_ms")
@@ -132,20 +134,25 @@ def answer(subject_slug: str, deck_slug: str):
         abort(400, "'rating' must be 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
     if duration is not None and (not isinstance(duration, int) or not 0 <= duration <= 86_400_000):
         abort(400, "'duration_ms' must be a whole number of milliseconds.")
-    question = db.session.get(Question, question_id)
-    if question is None or question.retired or question.subject_id != subject.id or \
-            (deck.period and question.period_id != deck.period.id):
+    # one join checks the question, its subject and (unless "all") its period
+    query = select(Question).join(Subject, Question.subject_id == Subject.id).where(
+        Question.id == question_id, Question.retired.is_(False), Subject.slug == subject_slug)
+    if deck_slug != "all":
+        query = query.join(Period, Question.period_id == Period.id).where(Period.slug == deck_slug)
+    question = db.session.execute(query).scalar_one_or_none()
+    if question is None:
         abort(404, "No such question in this deck.")
     result = learning.check(question, response)
     grade = Rating(rating) if rating else result.suggested
     status = 201
     try:
-        learning.record_review(g.user, question, grade, now(), token, response=result.response,
-                               correct=result.correct, duration_ms=duration, fuzz=current_app.config["FSRS_FUZZ"])
+        log = learning.record_review(g.user, question, grade, now(), token, response=result.response,
+                                     correct=result.correct, duration_ms=duration,
+                                     fuzz=current_app.config["FSRS_FUZZ"])
         db.session.commit()
     except DuplicateReview as dup:
-        grade, status = Rating(dup.log.rating), 200
-    card = db.session.execute(db.select(Card).filter_by(user_id=g.user.id, question_id=question.id)).scalar_one()
+        log, grade, status = dup.log, Rating(dup.log.rating), 200
+    card = db.session.get(Card, log.card_id)  # from the identity map after a recording
     return jsonify(correct=result.correct, answer=question.answer, explanation=question.explanation,
                    quote=question.quote, suggested=result.suggested.name, rating=grade.name,
                    duplicate=status == 200, card={"due": card.due.isoformat(), "state": card.state}), status

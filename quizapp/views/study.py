@@ -5,6 +5,7 @@ import secrets
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func
+from sqlalchemy.orm import selectinload
 
 from quizapp import charts, learning, stats
 from quizapp.forms import ActionForm, AnswerForm, GradeForm
@@ -21,10 +22,11 @@ def now():
 
 def resolve_deck(subject_slug: str, deck_slug: str) -> tuple[Subject, Deck]:
     """A subject's period, or "all" of its periods; 404 for anything else."""
-    subject = db.first_or_404(db.select(Subject).filter_by(slug=subject_slug))
+    subject = db.first_or_404(db.select(Subject).filter_by(slug=subject_slug)
+                              .options(selectinload(Subject.periods)))
     if deck_slug == "all":
         return subject, Deck.of(subject)
-    period = db.first_or_404(db.select(Period).filter_by(subject_id=subject.id, slug=deck_slug))
+    period = next((p for p in subject.periods if p.slug == deck_slug), None) or abort(404)
     return subject, Deck.of(subject, period)
 
 
@@ -56,7 +58,7 @@ def index():
         at = now()
         for s in subjects:
             for key, deck in [("all", Deck.of(s))] + [(p.slug, Deck.of(s, p)) for p in s.periods]:
-                deck_counts[s.id, key] = learning.counts(current_user, deck, at)
+                deck_counts[s.id, key] = learning.Queue(current_user, deck, at).counts()
                 deck_progress[s.id, key] = learning.progress(current_user, deck)
     return render_template("study/index.html", subjects=subjects, fact_counts=fact_counts,
                            question_counts=question_counts, deck_counts=deck_counts, deck_progress=deck_progress,
@@ -77,8 +79,9 @@ def review(subject_slug: str, deck_slug: str):
             card = db.session.execute(db.select(Card).filter_by(
                 user_id=current_user.id, question_id=question.id)).scalar_one_or_none()
             picked = (question, card)
-    picked = picked or learning.next_card(current_user, deck, at)
-    counts = learning.counts(current_user, deck, at)
+    queue = learning.Queue(current_user, deck, at)
+    picked = picked or queue.next_card()
+    counts = queue.counts()
     if picked is None:
         return render_template("study/done.html", subject=subject, deck=deck, title=deck_title(deck),
                                deck_slug=deck_slug, counts=counts,
@@ -121,7 +124,7 @@ def answer(subject_slug: str, deck_slug: str):
     return render_template("study/reveal.html", subject=subject, deck=deck, deck_slug=deck_slug,
                            title=deck_title(deck), question=question, result=result, form=grade_form,
                            intervals=learning.intervals(current_user, card, at), ratings=list(Rating),
-                           counts=learning.counts(current_user, deck, at), undo_form=ActionForm())
+                           counts=learning.Queue(current_user, deck, at).counts(), undo_form=ActionForm())
 
 
 @bp.post("/study/<subject_slug>/<deck_slug>/review")
