@@ -50,7 +50,13 @@ test-postgres: $(TEST_STAMP)
 chromium:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
-bench: $(TEST_STAMP)
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test,bench]'
+	touch $@ $(TEST_STAMP) $(APP_STAMP)
+
+# Benchmarks (not tests): each prints its figures and writes bench/results/<name>.json.
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run_all
 
 clean:

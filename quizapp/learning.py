@@ -134,14 +134,14 @@ class Queue:
 
     def next_card(self) -> tuple[Question, Card | None] | None:
         """Learning cards due now, then reviews due today, then a new question, then learning cards due soon."""
-        is_review = Card.state == State.Review
-        # one round trip for the common case: learning cards due now first, then reviews due today
-        due = self._cards().options(joinedload(Card.question)).where(
-            Card.due < self.end_of_day, or_(is_review, Card.due <= self.now))
-        card = db.session.execute(due.order_by(is_review, Card.due, Card.id).limit(1)).scalar_one_or_none()
-        if card:
-            return card.question, card
-        learning = self._cards().options(joinedload(Card.question)).where(~is_review)
+        # each query walks the (user, due) index in order and stops at the first card
+        cards = self._cards().options(joinedload(Card.question))
+        learning = cards.where(Card.state != State.Review)
+        for query in (learning.where(Card.due <= self.now),
+                      cards.where(Card.state == State.Review, Card.due < self.end_of_day)):
+            card = db.session.execute(query.order_by(Card.due, Card.id).limit(1)).scalar_one_or_none()
+            if card:
+                return card.question, card
         if self.new_left:
             fresh = self.new_question_ids(1, whole_rows=True)
             if fresh:

@@ -149,13 +149,15 @@ def answer(subject_slug: str, deck_slug: str):
         log = learning.record_review(g.user, question, grade, now(), token, response=result.response,
                                      correct=result.correct, duration_ms=duration,
                                      fuzz=current_app.config["FSRS_FUZZ"])
-        db.session.commit()
     except DuplicateReview as dup:
         log, grade, status = dup.log, Rating(dup.log.rating), 200
-    card = db.session.get(Card, log.card_id)  # from the identity map after a recording
-    return jsonify(correct=result.correct, answer=question.answer, explanation=question.explanation,
+    card = db.session.get(Card, log.card_id)
+    # everything the answer needs is read before the commit expires it, so no second transaction
+    body = jsonify(correct=result.correct, answer=question.answer, explanation=question.explanation,
                    quote=question.quote, suggested=result.suggested.name, rating=grade.name,
-                   duplicate=status == 200, card={"due": card.due.isoformat(), "state": card.state}), status
+                   duplicate=status == 200, card={"due": card.due.isoformat(), "state": card.state})
+    db.session.commit()
+    return body, status
 
 
 @bp.post("/undo")

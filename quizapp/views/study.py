@@ -5,7 +5,7 @@ import secrets
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from quizapp import charts, learning, stats
 from quizapp.forms import ActionForm, AnswerForm, GradeForm
@@ -22,8 +22,10 @@ def now():
 
 def resolve_deck(subject_slug: str, deck_slug: str) -> tuple[Subject, Deck]:
     """A subject's period, or "all" of its periods; 404 for anything else."""
-    subject = db.first_or_404(db.select(Subject).filter_by(slug=subject_slug)
-                              .options(selectinload(Subject.periods)))
+    subject = db.session.execute(db.select(Subject).filter_by(slug=subject_slug)
+                                 .options(joinedload(Subject.periods))).unique().scalar_one_or_none()
+    if subject is None:
+        abort(404)
     if deck_slug == "all":
         return subject, Deck.of(subject)
     period = next((p for p in subject.periods if p.slug == deck_slug), None) or abort(404)
