@@ -236,6 +236,11 @@ def blank_actor(text: str, actor: Actor) -> str:
     return text
 
 
+def could_be_read_as(a: Actor, b: Actor) -> bool:
+    """Two actors sharing a name or alias (the USSR and Russia are both 'Moscow'): never each other's distractor."""
+    return bool({n.casefold() for n in a.names} & {n.casefold() for n in b.names})
+
+
 def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     """The acting actor, against actors of the same type who are not in this fact."""
     actor = bank.actor(fact.who_actor)
@@ -245,7 +250,8 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
         prompt = f"{WHO_LEAD[actor.type]} fills the blank? {blank_actor(fact.event, actor)}"
     else:
         return []
-    same_type = [a for a in bank.actors_by_type[actor.type] if a.id not in fact.actors and a.name != actor.name]
+    same_type = [a for a in bank.actors_by_type[actor.type]
+                 if a.id not in fact.actors and not could_be_read_as(a, actor)]
     near = [a.name for a in same_type if a.id in bank.period_actors[fact.period]]
     others = [a.name for a in same_type]
     distractors = pick(rng, near, others, CHOICES - 1)
@@ -313,7 +319,8 @@ def tf_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     actor = bank.actor(fact.actors[0])
     mention = find_mention(fact.event, actor)
     same_type = [a for a in bank.actors_by_type[actor.type]
-                 if a.id not in fact.actors and a.id in bank.period_actors[fact.period]]
+                 if a.id not in fact.actors and a.id in bank.period_actors[fact.period]
+                 and not could_be_read_as(a, actor)]
     # Swapping organizations or groups reads as nonsense; people and states swap cleanly.
     if mention and mention.start() == 0 and same_type and actor.type in ("person", "state"):
         other = rng.choice(same_type)

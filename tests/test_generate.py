@@ -53,6 +53,8 @@ def test_who_distractors_share_the_type_and_are_not_actors_of_the_fact(bank, sub
             if choice != q.answer:
                 assert by_name[choice].type == answer.type, q.id
                 assert by_name[choice].id not in fact.actors, q.id
+                shared = {n.casefold() for n in by_name[choice].names} & {n.casefold() for n in answer.names}
+                assert not shared, f"{q.id}: {choice} could also be read as {q.answer} ({shared})"
 
 
 def test_when_distractors_are_within_15_years_and_never_the_answer(bank, facts):
