@@ -72,7 +72,8 @@ def main() -> dict:
     figures = {
         "real_subject": {"facts": len(real.facts), "questions": len(bank), "load_seconds": round(load_s, 4),
                          "generate_seconds": round(real_s, 4)},
-        "synthetic": {str(n): {"questions": v["questions"], "seconds": round(v["seconds"], 3)} for n, v in sizes.items()},
+        "synthetic": {str(n): {"questions": v["questions"], "seconds": round(v["seconds"], 3)}
+                      for n, v in sizes.items()},
         "growth_1k_to_10k": round(growth, 2),
         "growth_per_10x_facts_goal": "near linear (about 10x)",
         "anki_export": {"project_seconds": round(min(ours), 3), "genanki_direct_seconds": round(min(theirs), 3),

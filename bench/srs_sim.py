@@ -35,7 +35,7 @@ from quizapp.scheduling import Rating
 DAYS = 365
 NEW_PER_DAY = 10
 LEARNERS = int(os.environ.get("BENCH_LEARNERS", 6))
-START = dt.datetime(2025, 1, 1, 9, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2025, 1, 1, 9, 0, tzinfo=dt.UTC)
 CHECKPOINT_EVERY = 15
 SECONDS_PER_REVIEW = 12
 
@@ -184,7 +184,8 @@ def main() -> dict:
         "goal_met": fewer >= 0.25 and ours["memorised_end"] >= sm2["memorised_end"],
         "runs": runs,
     }
-    print(f"{'scheduler':22} {'reviews/day':>11} {'memorised (end)':>16} {'(mean)':>8} {'per review':>11} {'lapses':>7}")
+    print(f"{'scheduler':22} {'reviews/day':>11} {'memorised (end)':>16} {'(mean)':>8} "
+          f"{'per review':>11} {'lapses':>7}")
     for name, s in summary.items():
         print(f"{name:22} {s['reviews_per_day']:11.1f} {s['memorised_end']:16.1f} {s['memorised_mean']:8.1f} "
               f"{s['memorised_per_review']:11.4f} {s['lapse_rate']:7.3f}")

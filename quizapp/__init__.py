@@ -37,6 +37,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from quizapp import database, security
+
+    app.url_map.converters["int"] = database.IdConverter  # before any blueprint adds a rule
     from quizapp.views import anki, api, auth, errors, instructor, quizzes, study
 
     database.init_app(app)

@@ -7,10 +7,20 @@ from flask_migrate import Migrate
 from sqlalchemy import event
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.routing import IntegerConverter
 
 from quizapp.models import db
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
+MAX_ID = 2**63 - 1  # the databases' 64-bit integers
+
+
+class IdConverter(IntegerConverter):
+    """<int:...> in URLs, refused with 404 beyond the databases' 64-bit integers."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
 migrate = Migrate(directory=MIGRATIONS)
 
 

@@ -26,6 +26,14 @@ from wtforms.validators import (
 
 from quizapp.models import User, db
 
+
+def parse_id(text: str | None) -> int | None:
+    """A row id typed into a query string or form, or None: ASCII digits only, within 64 bits."""
+    if text and len(text) <= 18 and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 class WholeNumberField(IntegerField):
     """An IntegerField that refuses numbers too long to be meant.
 
@@ -115,7 +123,8 @@ class QuizSettingsForm(FlaskForm):
 
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Instructions", validators=[Optional(), Length(max=5000)])
-    time_limit_minutes = WholeNumberField("Time limit (minutes, empty for none)", validators=[Optional(), NumberRange(1, 600)])
+    time_limit_minutes = WholeNumberField("Time limit (minutes, empty for none)",
+                                          validators=[Optional(), NumberRange(1, 600)])
     opens_at = DateTimeLocalField("Opens (UTC, empty: now)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
     closes_at = DateTimeLocalField("Closes (UTC, empty: never)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
     max_attempts = WholeNumberField("Attempts allowed (empty: unlimited)", validators=[Optional(), NumberRange(1, 100)])

@@ -57,7 +57,7 @@ def as_utc(when: dt.datetime) -> dt.datetime:
     """``when`` in ``timezone.utc``; naive datetimes are refused."""
     if when.tzinfo is None or when.utcoffset() is None:
         raise ValueError("datetime must be timezone-aware")
-    return when.astimezone(dt.timezone.utc)
+    return when.astimezone(dt.UTC)
 
 
 @lru_cache(maxsize=64)

@@ -8,10 +8,10 @@ never deleted. Nothing here commits: the caller does.
 
 from __future__ import annotations
 
-from quizapp.facts import Subject as SubjectData
-from quizapp.generate import Question as QuestionData
 from sqlalchemy import delete, update
 
+from quizapp.facts import Subject as SubjectData
+from quizapp.generate import Question as QuestionData
 from quizapp.models import Card, Fact, NewCursor, Period, Question, Subject, db
 
 

@@ -136,6 +136,10 @@ def test_fifty_learners_at_once_lose_and_double_nothing(server, app, kill_a_work
         t.join(timeout=SECONDS + 60)
 
     statuses = [s for _, _, ss, _ in tally for s in ss]
+    errors = sum(e for _, _, _, e in tally)
+    print(f"\n{LEARNERS} learners, {SECONDS} s, worker killed: {kill_a_worker}: {len(statuses)} responses, "
+          f"{statuses.count(201)} answers recorded, {statuses.count(200)} reads and repeats, "
+          f"{sum(s >= 500 for s in statuses)} 5xx, {errors} dropped connections retried")
     assert len(tally) == LEARNERS
     assert not [s for s in statuses if s >= 500], "server errors under load"
     assert statuses.count(201) > LEARNERS  # everyone got work done

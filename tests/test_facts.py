@@ -158,7 +158,8 @@ def test_every_error_in_every_file_is_reported_together(folder):
 
 def test_unknown_actor_type_in_subject(folder):
     path = folder / "subject.toml"
-    path.write_text(path.read_text().replace('type = "group"\nname = "Soviet Jews"', 'type = "crowd"\nname = "Soviet Jews"'))
+    text = path.read_text().replace('type = "group"\nname = "Soviet Jews"', 'type = "crowd"\nname = "Soviet Jews"')
+    path.write_text(text)
     problems = problems_of(folder)
     assert any(p.field == "type" and "soviet-jews" in p.message for p in problems)
 

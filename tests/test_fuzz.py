@@ -161,3 +161,13 @@ def test_fact_loader_reports_or_loads_never_crashes(fact_folder, field, value):
         assert any(f.id == "fuzz-fact" for f in subject.facts)
     finally:
         path.unlink()
+
+
+@pytest.mark.parametrize("value", ["9" * 40, "²", "١٢", "-1", "0x10"])
+def test_numbers_beyond_the_database_or_not_ascii_are_refused(teacher_and_quiz, value):
+    client, quiz_id = teacher_and_quiz
+    token = csrf_from(client.get("/account").get_data(as_text=True))
+    assert_clean(client.post(f"/teach/quizzes/{quiz_id}/bank", data={"csrf_token": token, "question": value}))
+    assert_clean(client.get(f"/teach/quizzes/{quiz_id}/bank?period={value}"))
+    assert client.get(f"/teach/quizzes/{'9' * 40}").status_code == 404
+    assert client.get(f"/attempts/{'9' * 30}/1").status_code == 404

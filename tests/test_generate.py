@@ -137,7 +137,8 @@ def test_another_seed_reshuffles_choices(subject, bank):
 
 
 def test_adding_a_fact_leaves_other_questions_unchanged(subject, bank):
-    extra = dataclasses.replace(subject.facts[0], id="zz-extra", event="The Soviet Union did something else.", cloze=None)
+    extra = dataclasses.replace(subject.facts[0], id="zz-extra", event="The Soviet Union did something else.",
+                                cloze=None)
     grown = dataclasses.replace(subject, facts=subject.facts + (extra,))
     old = {q.id: q for q in bank}
     for q in build_bank(grown, seed=0):

@@ -60,7 +60,7 @@ def assert_gift_grammar(text: str, expected_questions: int) -> None:
             continue
         options = split_unescaped(answer, "=~")
         assert options and all(mark in "=~" for mark, _ in options), answer
-        for mark, option in options:
+        for _, option in options:
             weight = re.match(r"%(-?\d+(\.\d+)?)%", option)
             if weight:
                 assert -100 <= float(weight.group(1)) <= 100

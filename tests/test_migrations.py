@@ -8,7 +8,7 @@ from flask_migrate import downgrade, upgrade
 
 from quizapp import create_app
 from quizapp.models import db
-from tests.conftest import make_database_url, app_config
+from tests.conftest import app_config, make_database_url
 
 
 @pytest.fixture
@@ -36,7 +36,8 @@ def test_first_migration_database_upgrades_with_data_intact(empty_database, subj
                                  "answer, choices, explanation, quote, cloze, date, retired) VALUES (1, 1, 1, 1, "
                                  "'f:when:2', 'when', 'year', 'When?', '\"1948\"', '[]', 'x', 'Q', '', '1948', false)"))
             conn.execute(sa.text("INSERT INTO \"user\" (id, email, password_hash, is_instructor, new_per_day, "
-                                 "desired_retention, created_at) VALUES (1, 'ada@example.org', 'h', false, 20, 0.9, :t)"),
+                                 "desired_retention, created_at) "
+                                 "VALUES (1, 'ada@example.org', 'h', false, 20, 0.9, :t)"),
                          {"t": now})
             conn.execute(sa.text("INSERT INTO card (id, user_id, question_id, period_id, fact_id, state, step, "
                                  "stability, difficulty, due, last_review, reps, created_at) VALUES (1, 1, 1, 1, 1, 2, "

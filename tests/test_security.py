@@ -120,7 +120,8 @@ def test_instructor_text_is_escaped_for_learners(make_learner):
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example",
+                                    "javascript:alert(1)"])
 def test_open_redirects_after_login_are_refused(client, make_learner, target):
     make_learner("ada@example.org")
     html = client.get(f"/login?next={target}").get_data(as_text=True)

@@ -11,11 +11,11 @@ import secrets
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_login import current_user
-
-from quizapp import learning, stats
-from quizapp.learning import Deck, DuplicateReview
 from sqlalchemy import select
 
+from quizapp import learning, stats
+from quizapp.database import MAX_ID
+from quizapp.learning import Deck, DuplicateReview
 from quizapp.models import Card, Period, Question, Subject, User, db
 from quizapp.scheduling import Rating
 from quizapp.security import csrf, limiter
@@ -122,8 +122,8 @@ def answer(subject_slug: str, deck_slug: str):
     data = json_body()
     question_id, token = data.get("question_id"), data.get("token")
     response, rating, duration = data.get("response"), data.get("rating"), data.get("duration_ms")
-    if not isinstance(question_id, int) or isinstance(question_id, bool):
-        abort(400, "'question_id' must be an integer.")
+    if not isinstance(question_id, int) or isinstance(question_id, bool) or not 0 < question_id <= MAX_ID:
+        abort(400, "'question_id' must be a positive integer.")
     if not isinstance(token, str) or not 16 <= len(token) <= 64:
         abort(400, "'token' must be the string given with the card.")
     if response is not None and not (isinstance(response, str) and len(response) <= 2000 or

@@ -6,7 +6,7 @@ import secrets
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from quizapp.forms import ChangePasswordForm, LoginForm, RegisterForm, SettingsForm, ActionForm
+from quizapp.forms import ActionForm, ChangePasswordForm, LoginForm, RegisterForm, SettingsForm
 from quizapp.models import User, db
 from quizapp.security import is_safe_next, limiter
 

@@ -24,9 +24,10 @@ from quizapp.forms import (
     PointsForm,
     QuizSettingsForm,
     lines,
+    parse_id,
 )
-from quizapp.models import Attempt, GradeChange, Period, Question, Quiz, QuizItem, Response as QuizResponse
-from quizapp.models import Subject, User, db
+from quizapp.models import Attempt, GradeChange, Period, Question, Quiz, QuizItem, Subject, User, db
+from quizapp.models import Response as QuizResponse
 from quizapp.views.study import now
 
 bp = Blueprint("instructor", __name__, url_prefix="/teach")
@@ -190,8 +191,8 @@ def bank(quiz_id: int):
     if text:
         pattern = f"%{text.replace('%', '').replace('_', '')}%"
         query = query.where(or_(Question.prompt.ilike(pattern), Question.explanation.ilike(pattern)))
-    if period.isdigit():
-        query = query.where(Question.period_id == int(period))
+    if parse_id(period) is not None:
+        query = query.where(Question.period_id == parse_id(period))
     if kind:
         query = query.where(Question.kind == kind)
     results = db.session.execute(query.order_by(Question.id).limit(100)).scalars().all()
@@ -206,7 +207,7 @@ def add_from_bank(quiz_id: int):
     """Add the hand-picked questions."""
     quiz = own_quiz(quiz_id)
     ActionForm().validate_on_submit()
-    ids = [int(v) for v in request.form.getlist("question") if v.isdigit()][:100]
+    ids = [i for i in map(parse_id, request.form.getlist("question")) if i is not None][:100]
     taken = {i.question_id for i in quiz.items}
     added = 0
     for qid in ids:
@@ -230,7 +231,8 @@ def add_custom(quiz_id: int):
         return render_template("instructor/edit.html", quiz=quiz, draw=draw_form(), custom=form,
                                action=ActionForm(), points_form=PointsForm()), 400
     fmt = form.format.data
-    choices = lines(form.choices.data) if fmt in ("choice", "multi") else ["True", "False"] if fmt == "truefalse" else []
+    choices = lines(form.choices.data) if fmt in ("choice", "multi") else \
+        ["True", "False"] if fmt == "truefalse" else []
     quiz.items.append(QuizItem(position=len(quiz.items), points=form.points.data, format=fmt,
                                prompt=form.prompt.data.strip(), choices=choices, answers=lines(form.answers.data),
                                explanation=(form.explanation.data or "").strip()))
@@ -329,7 +331,8 @@ def results_csv(quiz_id: int):
         points = {r.item_id: r.points for r in a.responses}
         percent = 100 * (a.score or 0) / a.max_score if a.max_score else 0
         writer.writerow([a.user.email, a.number, a.started_at.isoformat(), a.submitted_at.isoformat(),
-                         f"{a.score:g}", f"{a.max_score:g}", f"{percent:.1f}", "yes" if percent >= quiz.pass_mark else "no"]
+                         f"{a.score:g}", f"{a.max_score:g}", f"{percent:.1f}",
+                         "yes" if percent >= quiz.pass_mark else "no"]
                         + [f"{points.get(i.id, 0):g}" for i in quiz.items])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=quiz-{quiz.id}-results.csv"})

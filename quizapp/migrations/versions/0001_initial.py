@@ -1,13 +1,12 @@
 """facts, questions, learners, cards and reviews
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 08:09:55.440641
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001'

@@ -5,9 +5,8 @@ Revises: 0001
 Create Date: 2026-11-25 08:19:41.319007
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0002'
