@@ -172,12 +172,17 @@ def explain(fact: Fact, subject: Subject) -> str:
     return "\n".join(parts)
 
 
+# Words that open an event sentence and are not names, so they lose their capital after "In 1948, ".
+SENTENCE_OPENERS = {"The", "A", "An", "After", "Before", "During", "When", "While", "Following", "In", "On", "At",
+                    "As", "Since", "Unlike", "Despite", "Meeting", "Once", "Over", "With"}
+
+
 def dated_statement(event: str, date_text: str | None) -> str:
     """'In 1948, the Soviet Union recognized …' without lowercasing proper names."""
     if date_text is None:
         return event
     first, _, rest = event.partition(" ")
-    if first in {"The", "A", "An"}:
+    if first in SENTENCE_OPENERS:
         event = first.lower() + " " + rest
     return f"In {date_text}, {event}"
 

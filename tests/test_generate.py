@@ -149,3 +149,15 @@ def test_adding_a_fact_leaves_other_questions_unchanged(subject, bank):
 def test_typed_answers_are_normalised():
     assert normalize_answer("  The  Red-Army! ") == normalize_answer("red army")
     assert normalize_answer("$3 billion") == "$3 billion"
+
+
+def test_dated_statements_keep_names_capitalised_and_openers_lowercase(bank):
+    from quizapp.generate import dated_statement
+
+    assert dated_statement("During the war the USSR armed Syria.", "1982") == \
+        "In 1982, during the war the USSR armed Syria."
+    assert dated_statement("Andrei Gromyko declared support.", "1947") == "In 1947, Andrei Gromyko declared support."
+    for q in (q for q in bank if q.kind == "tf"):
+        opener = q.prompt.removeprefix("True or false? ").split(", ", 1)
+        if opener[0].startswith("In ") and len(opener) == 2:
+            assert opener[1].split(" ", 1)[0] not in {"During", "After", "The", "When", "Following"}, q.id
