@@ -168,9 +168,6 @@ class Subject:
     facts: tuple[Fact, ...] = ()
     path: str = ""
 
-    def period(self, period_id: str) -> Period:
-        return next(p for p in self.periods if p.id == period_id)
-
     def facts_in(self, period_id: str) -> list[Fact]:
         return [f for f in self.facts if f.period == period_id]
 

@@ -53,9 +53,6 @@ class Question:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    def is_correct(self, response: str | list[str]) -> bool:
-        return check_response(self.format, self.answer, response)
-
 
 def check_response(fmt: str, answer: str | list[str], response: str | list[str]) -> bool:
     """Check a learner's response the way the question's format demands."""
