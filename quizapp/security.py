@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -42,6 +42,16 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
+
+    @app.before_request
+    def refuse_nul_characters():
+        """No honest input holds NUL, and PostgreSQL text cannot: refuse it alike on every database."""
+        texts = [request.path, *(v for _, vs in request.args.lists() for v in vs)]
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            texts += [v for _, vs in request.form.lists() for v in vs]
+        raw = request.get_data(cache=True) if request.is_json else b""
+        if any("\x00" in text for text in texts) or b"\x00" in raw or b"\\u0000" in raw:
+            abort(400, "Input may not contain NUL characters.")
 
     @app.after_request
     def security_headers(response):
