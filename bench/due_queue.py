@@ -85,11 +85,11 @@ def timed(app, user_id: int, deck_period: int | None) -> dict:
     deck = learning.Deck.of(subject, period)
 
     def next_card():
-        picked = learning.Queue(user, deck, NOW).next_card()
+        picked = learning.Queue(learning.Today(user, NOW), deck).next_card()
         assert picked is not None and picked[1] is not None  # a due review, as the scenario says
 
     def counts():
-        c = learning.Queue(user, deck, NOW).counts()
+        c = learning.Queue(learning.Today(user, NOW), deck).counts()
         assert c.due > 0 and c.new > 0
 
     return {"next_card_ms": round(common.best_of(next_card, 9) * 1000, 3),

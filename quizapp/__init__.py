@@ -46,10 +46,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module in (errors, auth, study, anki, api, quizzes, instructor):
         app.register_blueprint(module.bp)
 
-    @app.context_processor
-    def endpoints():
-        return {"url_map_endpoints": app.view_functions}
-
     from quizapp import cli
 
     cli.init_app(app)

@@ -207,8 +207,6 @@ def load_subjects(root: str | Path) -> list[Subject]:
 def load_subject(folder: str | Path) -> Subject:
     """Load one subject folder, or raise :class:`FactFileError` listing every problem."""
     folder = Path(folder)
-    if (folder / "subject.toml").is_file() is False and folder.is_file():
-        folder = folder.parent
     problems: list[Problem] = []
     subject_file = folder / "subject.toml"
     data, lines = _read_toml(subject_file, problems)

@@ -158,7 +158,7 @@ def shuffled(rng: Random, items: list) -> list:
     return items
 
 
-def explain(fact: Fact, subject: Subject) -> str:
+def explain(fact: Fact) -> str:
     """The teacher's answer: when, what, why and what followed."""
     head = f"{fact.date.display()}: " if fact.date else ""
     parts = [head + fact.event]
@@ -188,7 +188,7 @@ def _question(fact: Fact, bank: Bank, kind: str, qid: str, prompt: str, answer, 
               fmt: str, cloze: str = "", explanation: str | None = None) -> Question:
     return Question(
         id=qid, fact_id=fact.id, kind=kind, period=fact.period, prompt=prompt, answer=answer,
-        choices=choices, explanation=explanation or explain(fact, bank.subject),
+        choices=choices, explanation=explanation or explain(fact),
         quote=" … ".join(fact.quotes), format=fmt, date=fact.date.iso if fact.date else "",
         actors=list(fact.actors), tags=list(fact.tags), cloze=cloze,
     )
@@ -331,10 +331,10 @@ def tf_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
         swaps.append((dated_statement(swapped, date_text), f"False: it was {actor.name}, not {other.name}."))
     if swaps and rng.random() < 0.5:
         statement, why = rng.choice(swaps)
-        answer, explanation = "False", why + "\n" + explain(fact, bank.subject)
+        answer, explanation = "False", why + "\n" + explain(fact)
     else:
         statement = dated_statement(fact.event, date_text)
-        answer, explanation = "True", "True.\n" + explain(fact, bank.subject)
+        answer, explanation = "True", "True.\n" + explain(fact)
     return [_question(fact, bank, "tf", f"{fact.id}:tf", f"True or false? {statement}", answer,
                       ["True", "False"], "truefalse", explanation=explanation)]
 

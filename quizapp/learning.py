@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from quizapp import scheduling
 from quizapp.generate import check_response
-from quizapp.models import Card, NewCursor, Period, Question, ReviewLog, User, db
+from quizapp.models import Card, NewCursor, Period, Question, ReviewLog, Subject, User, db
 from quizapp.scheduling import CardState, Rating, State
 
 LEARN_AHEAD = dt.timedelta(minutes=20)
@@ -82,15 +82,11 @@ def _no_card(user: User):
     return ~select(Card.id).where(Card.user_id == user.id, Card.question_id == Question.id).exists()
 
 
-class Queue:
-    """One learner's deck at one moment: the next card and today's counts.
+class Today:
+    """A learner's study day at one moment: what all their decks share, looked up once."""
 
-    A request usually asks for both; what they share (the buried facts, the new cards
-    still allowed today, the cursors) is looked up once.
-    """
-
-    def __init__(self, user: User, deck: Deck, now: dt.datetime):
-        self.user, self.deck, self.now = user, deck, now
+    def __init__(self, user: User, now: dt.datetime):
+        self.user, self.now = user, now
         self.day_start = day_start(now)
         self.end_of_day = self.day_start + dt.timedelta(days=1)
 
@@ -107,6 +103,18 @@ class Queue:
             Card.user_id == self.user.id, Card.created_at >= self.day_start)).scalar_one()
         return max(0, self.user.new_per_day - introduced)
 
+
+class Queue:
+    """One deck of a learner's day: the next card and today's counts.
+
+    A request usually asks for both; the learner's day (buried facts, new cards still
+    allowed) and the deck's cursors are looked up once.
+    """
+
+    def __init__(self, today: Today, deck: Deck):
+        self.today, self.deck = today, deck
+        self.user, self.now = today.user, today.now
+
     @cached_property
     def cursors(self) -> dict[int, int]:
         return dict(db.session.execute(select(NewCursor.period_id, NewCursor.question_id).where(
@@ -114,8 +122,8 @@ class Queue:
 
     def _cards(self):
         query = self.deck.cards(select(Card), self.user.id)
-        if self.buried:  # a card studied today keeps coming back; its siblings wait
-            query = query.where(or_(Card.fact_id.not_in(self.buried), Card.last_review >= self.day_start))
+        if self.today.buried:  # a card studied today keeps coming back; its siblings wait
+            query = query.where(or_(Card.fact_id.not_in(self.today.buried), Card.last_review >= self.today.day_start))
         return query
 
     def new_question_ids(self, limit: int, whole_rows: bool = False) -> list:
@@ -127,8 +135,8 @@ class Queue:
             query = select(Question if whole_rows else Question.id).where(
                 Question.period_id == period_id, Question.retired.is_(False),
                 Question.id >= self.cursors.get(period_id, 0), _no_card(self.user))
-            if self.buried:
-                query = query.where(Question.fact_id.not_in(self.buried))
+            if self.today.buried:
+                query = query.where(Question.fact_id.not_in(self.today.buried))
             found += db.session.execute(query.order_by(Question.id).limit(limit - len(found))).scalars()
         return found
 
@@ -138,11 +146,11 @@ class Queue:
         cards = self._cards().options(joinedload(Card.question))
         learning = cards.where(Card.state != State.Review)
         for query in (learning.where(Card.due <= self.now),
-                      cards.where(Card.state == State.Review, Card.due < self.end_of_day)):
+                      cards.where(Card.state == State.Review, Card.due < self.today.end_of_day)):
             card = db.session.execute(query.order_by(Card.due, Card.id).limit(1)).scalar_one_or_none()
             if card:
                 return card.question, card
-        if self.new_left:
+        if self.today.new_left:
             fresh = self.new_question_ids(1, whole_rows=True)
             if fresh:
                 return fresh[0], None
@@ -153,13 +161,13 @@ class Queue:
     def counts(self) -> DeckCounts:
         """New, learning and due counts for today, and the answers given today in this deck."""
         by_state = dict(db.session.execute(
-            self._cards().with_only_columns(Card.state, func.count()).where(Card.due < self.end_of_day)
+            self._cards().with_only_columns(Card.state, func.count()).where(Card.due < self.today.end_of_day)
             .group_by(Card.state)).all())
         # at most new_left unseen questions: enough to show, without counting the deck
-        new = len(self.new_question_ids(self.new_left)) if self.new_left else 0
+        new = len(self.new_question_ids(self.today.new_left)) if self.today.new_left else 0
         reviewed_today = db.session.execute(
             select(func.count()).select_from(ReviewLog).join(Card, ReviewLog.card_id == Card.id).where(
-                ReviewLog.user_id == self.user.id, ReviewLog.reviewed_at >= self.day_start,
+                ReviewLog.user_id == self.user.id, ReviewLog.reviewed_at >= self.today.day_start,
                 Card.period_id.in_(self.deck.period_ids))).scalar_one()
         return DeckCounts(
             new=new,
@@ -195,6 +203,15 @@ def progress(user: User, deck: Deck) -> Progress:
 def next_due_at(user: User, deck: Deck) -> dt.datetime | None:
     """When the next card of the deck falls due, for the 'come back later' message."""
     return db.session.execute(deck.cards(select(func.min(Card.due)).select_from(Card), user.id)).scalar_one()
+
+
+def find_question(question_id: int, subject_slug: str, deck_slug: str) -> Question | None:
+    """A live question of the deck ("all" or a period slug), checked with one join."""
+    query = select(Question).join(Subject, Question.subject_id == Subject.id).where(
+        Question.id == question_id, Question.retired.is_(False), Subject.slug == subject_slug)
+    if deck_slug != "all":
+        query = query.join(Period, Question.period_id == Period.id).where(Period.slug == deck_slug)
+    return db.session.execute(query).scalar_one_or_none()
 
 
 def intervals(user: User, card: Card | None, now: dt.datetime) -> dict[Rating, str]:
@@ -240,14 +257,12 @@ def record_review(user: User, question: Question, rating: Rating, now: dt.dateti
     constraints: the loser rolls back and tries once more, and then finds either its
     request id already recorded (:class:`DuplicateReview`) or the card the winner made.
     """
-    for attempt in range(2):
-        try:
-            return _record(user, question, rating, now, request_id, response, correct, duration_ms, fuzz)
-        except IntegrityError:
-            db.session.rollback()
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+    args = (user, question, rating, now, request_id, response, correct, duration_ms, fuzz)
+    try:
+        return _record(*args)
+    except IntegrityError:
+        db.session.rollback()
+    return _record(*args)
 
 
 def _record(user, question, rating, now, request_id, response, correct, duration_ms, fuzz) -> ReviewLog:

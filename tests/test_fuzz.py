@@ -171,3 +171,15 @@ def test_numbers_beyond_the_database_or_not_ascii_are_refused(teacher_and_quiz, 
     assert_clean(client.get(f"/teach/quizzes/{quiz_id}/bank?period={value}"))
     assert client.get(f"/teach/quizzes/{'9' * 40}").status_code == 404
     assert client.get(f"/attempts/{'9' * 30}/1").status_code == 404
+
+
+def test_nul_characters_are_refused_everywhere(make_learner, app):
+    user, client = make_learner()
+    token = csrf_from(client.get("/account").get_data(as_text=True))
+    assert client.get("/bank/israel-russia/mil\x00itary").status_code == 400
+    assert client.get("/teach/quizzes/1/bank?q=a\x00b").status_code in (400, 403)
+    before = snapshot()
+    assert client.post("/join", data={"csrf_token": token, "code": "AB\x00CD"}).status_code == 400
+    assert client.post("/api/v1/decks/israel-russia/all/answers", json={"question_id": 1, "token": "a\x00" * 9,
+                       "response": "x"}, headers={"X-CSRFToken": token}).status_code == 400
+    assert snapshot() == before

@@ -11,12 +11,11 @@ import secrets
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from quizapp import learning, stats
 from quizapp.database import MAX_ID
 from quizapp.learning import Deck, DuplicateReview
-from quizapp.models import Card, Period, Question, Subject, User, db
+from quizapp.models import Card, Subject, User, db
 from quizapp.scheduling import Rating
 from quizapp.security import csrf, limiter
 from quizapp.views.study import resolve_deck
@@ -86,13 +85,13 @@ def issue_token():
 @bp.get("/decks")
 def decks():
     """Every deck with today's counts."""
-    at = now()
+    today = learning.Today(g.user, now())
     out = []
     for subject in db.session.execute(db.select(Subject).order_by(Subject.title)).scalars():
         entries = [("all", "All periods", Deck.of(subject))] + \
             [(p.slug, p.title, Deck.of(subject, p)) for p in subject.periods]
         out.append({"subject": subject.slug, "title": subject.title, "decks": [
-            {"id": slug, "title": title, **counts_json(learning.Queue(g.user, deck, at).counts()),
+            {"id": slug, "title": title, **counts_json(learning.Queue(today, deck).counts()),
              "studied": (pr := learning.progress(g.user, deck)).studied, "total": pr.total}
             for slug, title, deck in entries]})
     return jsonify(subjects=out)
@@ -103,7 +102,7 @@ def next_card(subject_slug: str, deck_slug: str):
     """The next card to study, with a token to answer it once, and the interval of each grade."""
     _, deck = resolve_deck(subject_slug, deck_slug)
     at = now()
-    queue = learning.Queue(g.user, deck, at)
+    queue = learning.Queue(learning.Today(g.user, at), deck)
     picked = queue.next_card()
     counts = counts_json(queue.counts())
     if picked is None:
@@ -134,12 +133,7 @@ def answer(subject_slug: str, deck_slug: str):
         abort(400, "'rating' must be 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
     if duration is not None and (not isinstance(duration, int) or not 0 <= duration <= 86_400_000):
         abort(400, "'duration_ms' must be a whole number of milliseconds.")
-    # one join checks the question, its subject and (unless "all") its period
-    query = select(Question).join(Subject, Question.subject_id == Subject.id).where(
-        Question.id == question_id, Question.retired.is_(False), Subject.slug == subject_slug)
-    if deck_slug != "all":
-        query = query.join(Period, Question.period_id == Period.id).where(Period.slug == deck_slug)
-    question = db.session.execute(query).scalar_one_or_none()
+    question = learning.find_question(question_id, subject_slug, deck_slug)
     if question is None:
         abort(404, "No such question in this deck.")
     result = learning.check(question, response)

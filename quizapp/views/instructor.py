@@ -144,13 +144,17 @@ def draw_form() -> DrawForm:
     return form
 
 
+def render_edit(quiz: Quiz, draw: DrawForm | None = None, custom: CustomItemForm | None = None):
+    """The edit page, with a rejected form (and its messages) in place of a blank one."""
+    return render_template("instructor/edit.html", quiz=quiz, draw=draw or draw_form(),
+                           custom=custom or CustomItemForm(), action=ActionForm())
+
+
 @bp.get("/quizzes/<int:quiz_id>")
 @instructor_required
 def edit(quiz_id: int):
     """The quiz's items, with the tools to add, reorder, reweigh and remove them."""
-    quiz = own_quiz(quiz_id)
-    return render_template("instructor/edit.html", quiz=quiz, draw=draw_form(), custom=CustomItemForm(),
-                           action=ActionForm(), points_form=PointsForm())
+    return render_edit(own_quiz(quiz_id))
 
 
 @bp.post("/quizzes/<int:quiz_id>/draw")
@@ -160,8 +164,7 @@ def draw(quiz_id: int):
     quiz = own_quiz(quiz_id)
     form = draw_form()
     if not form.validate_on_submit():
-        return render_template("instructor/edit.html", quiz=quiz, draw=form, custom=CustomItemForm(),
-                               action=ActionForm(), points_form=PointsForm()), 400
+        return render_edit(quiz, draw=form), 400
     taken = {i.question_id for i in quiz.items if i.question_id}
     query = db.select(Question).where(Question.period_id == int(form.period.data), Question.retired.is_(False),
                                       Question.format.in_(BANK_FORMATS)).order_by(Question.id)
@@ -228,8 +231,7 @@ def add_custom(quiz_id: int):
     quiz = own_quiz(quiz_id)
     form = CustomItemForm()
     if not form.validate_on_submit():
-        return render_template("instructor/edit.html", quiz=quiz, draw=draw_form(), custom=form,
-                               action=ActionForm(), points_form=PointsForm()), 400
+        return render_edit(quiz, custom=form), 400
     fmt = form.format.data
     choices = lines(form.choices.data) if fmt in ("choice", "multi") else \
         ["True", "False"] if fmt == "truefalse" else []

@@ -22,6 +22,11 @@ def own_attempt(attempt_id: int) -> Attempt:
     return attempt
 
 
+def is_over(attempt: Attempt) -> bool:
+    """Submitted already, or its time ran out just now (then it is submitted)."""
+    return attempt.submitted_at is not None or close_if_late(attempt)
+
+
 def close_if_late(attempt: Attempt) -> bool:
     """Finish an attempt whose time is up; True if it was."""
     if attempt.submitted_at is None and attempts.is_late(attempt, now()):
@@ -93,7 +98,7 @@ def item_at(attempt: Attempt, n: int):
 def question(attempt_id: int, n: int):
     """Show question n; save its answer (in time) and move on."""
     attempt = own_attempt(attempt_id)
-    if attempt.submitted_at is not None or close_if_late(attempt):
+    if is_over(attempt):
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
     item, total = item_at(attempt, n)
     quiz = attempt.quiz
@@ -131,7 +136,7 @@ def question(attempt_id: int, n: int):
 def review(attempt_id: int):
     """Before submitting: which questions are answered, and the submit button."""
     attempt = own_attempt(attempt_id)
-    if attempt.submitted_at is not None or close_if_late(attempt):
+    if is_over(attempt):
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
     return render_template("quizzes/review.html", attempt=attempt, quiz=attempt.quiz,
                            order=attempts.items_in_order(attempt),
@@ -154,7 +159,7 @@ def submit(attempt_id: int):
 def result(attempt_id: int):
     """The score, and the answers with feedback when the quiz's rules allow it."""
     attempt = own_attempt(attempt_id)
-    if attempt.submitted_at is None and not close_if_late(attempt):
+    if not is_over(attempt):
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
     quiz = attempt.quiz
     percent = 100 * (attempt.score or 0) / attempt.max_score if attempt.max_score else 0

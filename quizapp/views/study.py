@@ -57,10 +57,10 @@ def index():
         db.select(Question.period_id, func.count()).filter_by(retired=False).group_by(Question.period_id)).all())
     deck_counts, deck_progress = {}, {}
     if current_user.is_authenticated:
-        at = now()
+        today = learning.Today(current_user, now())
         for s in subjects:
             for key, deck in [("all", Deck.of(s))] + [(p.slug, Deck.of(s, p)) for p in s.periods]:
-                deck_counts[s.id, key] = learning.Queue(current_user, deck, at).counts()
+                deck_counts[s.id, key] = learning.Queue(today, deck).counts()
                 deck_progress[s.id, key] = learning.progress(current_user, deck)
     return render_template("study/index.html", subjects=subjects, fact_counts=fact_counts,
                            question_counts=question_counts, deck_counts=deck_counts, deck_progress=deck_progress,
@@ -81,7 +81,7 @@ def review(subject_slug: str, deck_slug: str):
             card = db.session.execute(db.select(Card).filter_by(
                 user_id=current_user.id, question_id=question.id)).scalar_one_or_none()
             picked = (question, card)
-    queue = learning.Queue(current_user, deck, at)
+    queue = learning.Queue(learning.Today(current_user, at), deck)
     picked = picked or queue.next_card()
     counts = queue.counts()
     if picked is None:
@@ -95,12 +95,8 @@ def review(subject_slug: str, deck_slug: str):
                            undo_form=ActionForm())
 
 
-def question_in_deck(question_id: int, subject: Subject, deck: Deck) -> Question:
-    question = db.session.get(Question, question_id)
-    if question is None or question.retired or question.subject_id != subject.id or \
-            (deck.period and question.period_id != deck.period.id):
-        abort(404)
-    return question
+def question_in_deck(question_id: int, subject_slug: str, deck_slug: str) -> Question:
+    return learning.find_question(question_id, subject_slug, deck_slug) or abort(404)
 
 
 @bp.post("/study/<subject_slug>/<deck_slug>/answer")
@@ -112,7 +108,7 @@ def answer(subject_slug: str, deck_slug: str):
     if not form.validate_on_submit():
         flash("That answer could not be read; here is the card again.", "error")
         return redirect(url_for("study.review", subject_slug=subject_slug, deck_slug=deck_slug))
-    question = question_in_deck(form.question_id.data, subject, deck)
+    question = question_in_deck(form.question_id.data, subject_slug, deck_slug)
     result = learning.check(question, form.response_value(question.format))
     card = db.session.execute(db.select(Card).filter_by(
         user_id=current_user.id, question_id=question.id)).scalar_one_or_none()
@@ -126,7 +122,8 @@ def answer(subject_slug: str, deck_slug: str):
     return render_template("study/reveal.html", subject=subject, deck=deck, deck_slug=deck_slug,
                            title=deck_title(deck), question=question, result=result, form=grade_form,
                            intervals=learning.intervals(current_user, card, at), ratings=list(Rating),
-                           counts=learning.Queue(current_user, deck, at).counts(), undo_form=ActionForm())
+                           counts=learning.Queue(learning.Today(current_user, at), deck).counts(),
+                           undo_form=ActionForm())
 
 
 @bp.post("/study/<subject_slug>/<deck_slug>/review")
@@ -139,7 +136,7 @@ def grade(subject_slug: str, deck_slug: str):
     if not form.validate_on_submit():
         flash("Pick Again, Hard, Good or Easy to grade the card.", "error")
         return redirect(target)
-    question = question_in_deck(form.question_id.data, subject, deck)
+    question = question_in_deck(form.question_id.data, subject_slug, deck_slug)
     result = learning.check(question, form.response_value(question.format))
     try:
         learning.record_review(current_user, question, Rating(form.rating.data), now(), form.token.data,
