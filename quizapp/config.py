@@ -22,6 +22,9 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    # In WAL mode NORMAL syncs at checkpoints, not at every commit: a crash of the app loses
+    # nothing, a power cut may lose the last answers but never corrupts the file. FULL syncs each commit.
+    "SQLITE_SYNCHRONOUS": "NORMAL",
     "RATELIMIT_STORAGE_URI": "memory://",
     "LOGIN_RATE_LIMIT": "10 per minute",
     "MAX_CONTENT_LENGTH": 1024 * 1024,

@@ -36,6 +36,9 @@ def init_app(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db)
     busy_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    synchronous = str(app.config["SQLITE_SYNCHRONOUS"]).upper()
+    if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+        raise ValueError(f"SQLITE_SYNCHRONOUS must be OFF, NORMAL, FULL or EXTRA, not {synchronous!r}")
 
     with app.app_context():
         engine = db.engine
@@ -47,6 +50,7 @@ def init_app(app: Flask) -> None:
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA foreign_keys=ON")
                 cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+                cursor.execute(f"PRAGMA synchronous={synchronous}")
                 cursor.close()
 
             @event.listens_for(engine, "begin")

@@ -3,6 +3,10 @@
 Queries and writes go through the session; nothing here commits (the views do).
 A study day starts at 00:00 UTC. Siblings (other questions of a fact reviewed
 today) are buried until the next day; a card being learned keeps coming back.
+
+The review loop runs these statements on every request, so they are built once,
+here, as Core statements with bound parameters: each request only binds values,
+and rows come back as tuples rather than ORM objects.
 """
 
 from __future__ import annotations
@@ -10,10 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from quizapp import scheduling
 from quizapp.generate import check_response
@@ -22,27 +26,51 @@ from quizapp.scheduling import CardState, Rating, State
 
 LEARN_AHEAD = dt.timedelta(minutes=20)
 
+card_t, question_t, log_t = Card.__table__, Question.__table__, ReviewLog.__table__
+period_t, subject_t, cursor_t = Period.__table__, Subject.__table__, NewCursor.__table__
+STATE_COLUMNS = (card_t.c.state, card_t.c.step, card_t.c.stability, card_t.c.difficulty, card_t.c.due,
+                 card_t.c.last_review)
+
 
 @dataclass(frozen=True)
 class Deck:
-    """A period of a subject, or every period of it (``period`` is None)."""
+    """A period of a subject, or every period of it (``period_id`` is None)."""
 
     subject_id: int
-    period: Period | None
+    period_id: int | None
     period_ids: tuple[int, ...]
+    title: str
 
     @classmethod
     def of(cls, subject, period: Period | None = None) -> Deck:
-        return cls(subject.id, period, (period.id,) if period else tuple(p.id for p in subject.periods))
+        if period:
+            return cls(subject.id, period.id, (period.id,), period.title)
+        return cls(subject.id, None, tuple(p.id for p in subject.periods), "All periods")
 
     def questions(self, query):
         query = query.where(Question.subject_id == self.subject_id, Question.retired.is_(False))
-        return query.where(Question.period_id == self.period.id) if self.period else query
+        return query.where(Question.period_id == self.period_id) if self.period_id else query
 
     def cards(self, query, user_id: int):
         """Cards of this deck's live questions, found through the card's own columns alone,
         so that the (user, due) index serves the queue without a join."""
         return query.where(Card.user_id == user_id, Card.period_id.in_(self.period_ids), Card.retired.is_(False))
+
+
+_DECK_PERIODS = (select(subject_t.c.id, period_t.c.id, period_t.c.slug, period_t.c.title)
+                 .join(period_t, period_t.c.subject_id == subject_t.c.id)
+                 .where(subject_t.c.slug == bindparam("subject")).order_by(period_t.c.position, period_t.c.id))
+
+
+def find_deck(subject_slug: str, deck_slug: str) -> Deck | None:
+    """A subject's period by slug, or "all" of its periods, in one query."""
+    rows = db.session.execute(_DECK_PERIODS, {"subject": subject_slug}).all()
+    if not rows:
+        return None
+    if deck_slug == "all":
+        return Deck(rows[0][0], None, tuple(r[1] for r in rows), "All periods")
+    row = next((r for r in rows if r[2] == deck_slug), None)
+    return Deck(row[0], row[1], (row[1],), row[3]) if row else None
 
 
 @dataclass(frozen=True)
@@ -70,6 +98,13 @@ class Progress:
     total: int
 
 
+class Pick(NamedTuple):
+    """The card to show next: its question, and its state (None for a question never studied)."""
+
+    question_id: int
+    card: CardState | None
+
+
 def day_start(now: dt.datetime) -> dt.datetime:
     return now.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
@@ -82,6 +117,34 @@ def _no_card(user: User):
     return ~select(Card.id).where(Card.user_id == user.id, Card.question_id == Question.id).exists()
 
 
+_BURIED = select(card_t.c.fact_id).where(
+    card_t.c.user_id == bindparam("user"), card_t.c.last_review >= bindparam("day_start")).distinct()
+_INTRODUCED = select(func.count()).select_from(card_t).where(
+    card_t.c.user_id == bindparam("user"), card_t.c.created_at >= bindparam("day_start"))
+_CURSORS = select(cursor_t.c.period_id, cursor_t.c.question_id).where(
+    cursor_t.c.user_id == bindparam("user"), cursor_t.c.period_id.in_(bindparam("periods", expanding=True)))
+# a deck's live cards, less the siblings of facts studied today (a card studied today keeps coming back)
+_DECK_CARDS = (card_t.c.user_id == bindparam("user"), card_t.c.period_id.in_(bindparam("periods", expanding=True)),
+               card_t.c.retired.is_(False),
+               or_(card_t.c.fact_id.not_in(bindparam("buried", expanding=True)),
+                   card_t.c.last_review >= bindparam("day_start")))
+# each walks the (user, due) index in order and stops at the first card
+_FIRST = select(card_t.c.question_id, *STATE_COLUMNS).where(*_DECK_CARDS).order_by(card_t.c.due, card_t.c.id).limit(1)
+_FIRST_LEARNING = _FIRST.where(card_t.c.state != State.Review, card_t.c.due <= bindparam("until"))
+_FIRST_REVIEW = _FIRST.where(card_t.c.state == State.Review, card_t.c.due < bindparam("until"))
+_BY_STATE = (select(card_t.c.state, func.count()).where(*_DECK_CARDS, card_t.c.due < bindparam("end_of_day"))
+             .group_by(card_t.c.state))
+_NEW_QUESTIONS = (select(question_t.c.id).where(
+    question_t.c.period_id == bindparam("period"), question_t.c.retired.is_(False),
+    question_t.c.id >= bindparam("cursor"), question_t.c.fact_id.not_in(bindparam("buried", expanding=True)),
+    ~select(card_t.c.id).where(card_t.c.user_id == bindparam("user"),
+                               card_t.c.question_id == question_t.c.id).exists())
+    .order_by(question_t.c.id).limit(bindparam("limit")))
+_REVIEWED_TODAY = select(func.count()).select_from(log_t.join(card_t, log_t.c.card_id == card_t.c.id)).where(
+    log_t.c.user_id == bindparam("user"), log_t.c.reviewed_at >= bindparam("day_start"),
+    card_t.c.period_id.in_(bindparam("periods", expanding=True)))
+
+
 class Today:
     """A learner's study day at one moment: what all their decks share, looked up once."""
 
@@ -91,16 +154,14 @@ class Today:
         self.end_of_day = self.day_start + dt.timedelta(days=1)
 
     @cached_property
-    def buried(self) -> set[int]:
+    def buried(self) -> list[int]:
         """Facts with a card reviewed today: their other questions wait until tomorrow."""
-        return set(db.session.execute(select(Card.fact_id).where(
-            Card.user_id == self.user.id, Card.last_review >= self.day_start).distinct()).scalars())
+        return list(db.session.execute(_BURIED, {"user": self.user.id, "day_start": self.day_start}).scalars())
 
     @cached_property
     def new_left(self) -> int:
         """New cards still allowed today."""
-        introduced = db.session.execute(select(func.count()).select_from(Card).where(
-            Card.user_id == self.user.id, Card.created_at >= self.day_start)).scalar_one()
+        introduced = db.session.execute(_INTRODUCED, {"user": self.user.id, "day_start": self.day_start}).scalar_one()
         return max(0, self.user.new_per_day - introduced)
 
 
@@ -116,59 +177,47 @@ class Queue:
         self.user, self.now = today.user, today.now
 
     @cached_property
+    def params(self) -> dict:
+        """The values every statement of this deck binds."""
+        return {"user": self.user.id, "periods": list(self.deck.period_ids), "buried": self.today.buried,
+                "day_start": self.today.day_start}
+
+    @cached_property
     def cursors(self) -> dict[int, int]:
-        return dict(db.session.execute(select(NewCursor.period_id, NewCursor.question_id).where(
-            NewCursor.user_id == self.user.id, NewCursor.period_id.in_(self.deck.period_ids))).all())
+        return dict(db.session.execute(_CURSORS, self.params).all())
 
-    def _cards(self):
-        query = self.deck.cards(select(Card), self.user.id)
-        if self.today.buried:  # a card studied today keeps coming back; its siblings wait
-            query = query.where(or_(Card.fact_id.not_in(self.today.buried), Card.last_review >= self.today.day_start))
-        return query
-
-    def new_question_ids(self, limit: int, whole_rows: bool = False) -> list:
+    def new_question_ids(self, limit: int) -> list[int]:
         """Up to ``limit`` questions never studied, period by period in question order, from each cursor on."""
-        found: list = []
+        found: list[int] = []
         for period_id in self.deck.period_ids:
             if len(found) >= limit:
                 break
-            query = select(Question if whole_rows else Question.id).where(
-                Question.period_id == period_id, Question.retired.is_(False),
-                Question.id >= self.cursors.get(period_id, 0), _no_card(self.user))
-            if self.today.buried:
-                query = query.where(Question.fact_id.not_in(self.today.buried))
-            found += db.session.execute(query.order_by(Question.id).limit(limit - len(found))).scalars()
+            found += db.session.execute(_NEW_QUESTIONS, {
+                **self.params, "period": period_id, "cursor": self.cursors.get(period_id, 0),
+                "limit": limit - len(found)}).scalars()
         return found
 
-    def next_card(self) -> tuple[Question, Card | None] | None:
+    def _first(self, statement, until: dt.datetime) -> Pick | None:
+        row = db.session.execute(statement, {**self.params, "until": until}).one_or_none()
+        return Pick(row[0], CardState(*row[1:])) if row else None
+
+    def next_card(self) -> Pick | None:
         """Learning cards due now, then reviews due today, then a new question, then learning cards due soon."""
-        # each query walks the (user, due) index in order and stops at the first card
-        cards = self._cards().options(joinedload(Card.question))
-        learning = cards.where(Card.state != State.Review)
-        for query in (learning.where(Card.due <= self.now),
-                      cards.where(Card.state == State.Review, Card.due < self.today.end_of_day)):
-            card = db.session.execute(query.order_by(Card.due, Card.id).limit(1)).scalar_one_or_none()
-            if card:
-                return card.question, card
+        pick = self._first(_FIRST_LEARNING, self.now) or self._first(_FIRST_REVIEW, self.today.end_of_day)
+        if pick:
+            return pick
         if self.today.new_left:
-            fresh = self.new_question_ids(1, whole_rows=True)
+            fresh = self.new_question_ids(1)
             if fresh:
-                return fresh[0], None
-        card = db.session.execute(learning.where(Card.due <= self.now + LEARN_AHEAD)
-                                  .order_by(Card.due, Card.id).limit(1)).scalar_one_or_none()
-        return (card.question, card) if card else None
+                return Pick(fresh[0], None)
+        return self._first(_FIRST_LEARNING, self.now + LEARN_AHEAD)
 
     def counts(self) -> DeckCounts:
         """New, learning and due counts for today, and the answers given today in this deck."""
-        by_state = dict(db.session.execute(
-            self._cards().with_only_columns(Card.state, func.count()).where(Card.due < self.today.end_of_day)
-            .group_by(Card.state)).all())
+        by_state = dict(db.session.execute(_BY_STATE, {**self.params, "end_of_day": self.today.end_of_day}).all())
         # at most new_left unseen questions: enough to show, without counting the deck
         new = len(self.new_question_ids(self.today.new_left)) if self.today.new_left else 0
-        reviewed_today = db.session.execute(
-            select(func.count()).select_from(ReviewLog).join(Card, ReviewLog.card_id == Card.id).where(
-                ReviewLog.user_id == self.user.id, ReviewLog.reviewed_at >= self.today.day_start,
-                Card.period_id.in_(self.deck.period_ids))).scalar_one()
+        reviewed_today = db.session.execute(_REVIEWED_TODAY, self.params).scalar_one()
         return DeckCounts(
             new=new,
             learning=by_state.get(State.Learning, 0) + by_state.get(State.Relearning, 0),
@@ -205,19 +254,24 @@ def next_due_at(user: User, deck: Deck) -> dt.datetime | None:
     return db.session.execute(deck.cards(select(func.min(Card.due)).select_from(Card), user.id)).scalar_one()
 
 
+_QUESTION_OF_SUBJECT = select(Question).join(Subject, Question.subject_id == Subject.id).where(
+    Question.id == bindparam("question"), Question.retired.is_(False), Subject.slug == bindparam("subject"))
+_QUESTION_OF_PERIOD = _QUESTION_OF_SUBJECT.join(Period, Question.period_id == Period.id).where(
+    Period.slug == bindparam("period"))
+
+
 def find_question(question_id: int, subject_slug: str, deck_slug: str) -> Question | None:
     """A live question of the deck ("all" or a period slug), checked with one join."""
-    query = select(Question).join(Subject, Question.subject_id == Subject.id).where(
-        Question.id == question_id, Question.retired.is_(False), Subject.slug == subject_slug)
-    if deck_slug != "all":
-        query = query.join(Period, Question.period_id == Period.id).where(Period.slug == deck_slug)
-    return db.session.execute(query).scalar_one_or_none()
+    if deck_slug == "all":
+        return db.session.execute(_QUESTION_OF_SUBJECT, {"question": question_id, "subject": subject_slug}) \
+            .scalar_one_or_none()
+    return db.session.execute(_QUESTION_OF_PERIOD, {"question": question_id, "subject": subject_slug,
+                                                    "period": deck_slug}).scalar_one_or_none()
 
 
-def intervals(user: User, card: Card | None, now: dt.datetime) -> dict[Rating, str]:
+def intervals(user: User, card: CardState | None, now: dt.datetime) -> dict[Rating, str]:
     """What each grade button would schedule, as Anki shows it ('10m', '1d', '3d', '8d')."""
-    state = card_state(card) if card else scheduling.new_card(now)
-    preview = scheduling.preview(state, now, user.desired_retention)
+    preview = scheduling.preview(card or scheduling.new_card(now), now, user.desired_retention)
     return {rating: scheduling.format_interval(delta) for rating, delta in preview.items()}
 
 
@@ -241,61 +295,76 @@ def check(question: Question, response: str | list[str] | None) -> Answer:
     return Answer(question, response, check_response(question.format, question.answer, response))
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """A review as kept: the grade it was given and the card's state after it."""
+
+    card_id: int
+    rating: Rating
+    card: CardState
+
+
 class DuplicateReview(Exception):
     """The request id was already recorded: the first recording stands."""
 
-    def __init__(self, log: ReviewLog):
-        self.log = log
+    def __init__(self, recorded: Recorded):
+        self.recorded = recorded
+
+
+_LOG_BY_REQUEST = select(log_t.c.card_id, log_t.c.rating).where(log_t.c.request_id == bindparam("request"))
+_CARD_BY_ID = select(*STATE_COLUMNS).where(card_t.c.id == bindparam("card"))
+_CARD_OF = select(card_t.c.id, card_t.c.reps, *STATE_COLUMNS).where(
+    card_t.c.user_id == bindparam("user"), card_t.c.question_id == bindparam("question"))
+_UPDATE_CARD = update(card_t).where(card_t.c.id == bindparam("card"))
+_INSERT_LOG = insert(log_t)
 
 
 def record_review(user: User, question: Question, rating: Rating, now: dt.datetime, request_id: str,
                   response=None, correct: bool | None = None, duration_ms: int | None = None,
-                  fuzz: bool = True) -> ReviewLog:
+                  fuzz: bool = True) -> Recorded:
     """Schedule the card with FSRS and keep the log row; a repeated ``request_id`` is not recorded twice.
 
-    Two requests racing on the same card (a double click, two tabs) meet at the unique
-    constraints: the loser rolls back and tries once more, and then finds either its
-    request id already recorded (:class:`DuplicateReview`) or the card the winner made.
+    A repeated request id, or two requests racing on the same card (a double click, two
+    tabs), meet at the unique constraints: the loser rolls back and tries once more, and
+    then finds either its request id already recorded (:class:`DuplicateReview`) or the
+    card the winner made.
     """
     args = (user, question, rating, now, request_id, response, correct, duration_ms, fuzz)
     try:
         return _record(*args)
     except IntegrityError:
         db.session.rollback()
+    existing = db.session.execute(_LOG_BY_REQUEST, {"request": request_id}).one_or_none()
+    if existing is not None:
+        card = CardState(*db.session.execute(_CARD_BY_ID, {"card": existing.card_id}).one())
+        raise DuplicateReview(Recorded(existing.card_id, Rating(existing.rating), card))
     return _record(*args)
 
 
-def _record(user, question, rating, now, request_id, response, correct, duration_ms, fuzz) -> ReviewLog:
-    existing = db.session.execute(select(ReviewLog).filter_by(request_id=request_id)).scalar_one_or_none()
-    if existing is not None:
-        raise DuplicateReview(existing)
-    card = db.session.execute(select(Card).filter_by(user_id=user.id, question_id=question.id)) \
-        .scalar_one_or_none()
-    if card is None:
-        fresh = scheduling.new_card(now)
-        card = Card(user_id=user.id, question_id=question.id, period_id=question.period_id,
-                    fact_id=question.fact_id, state=fresh.state, step=fresh.step, stability=None,
-                    difficulty=None, due=fresh.due, last_review=None, reps=0, created_at=now)
-        previous = None
-        db.session.add(card)
-        db.session.flush()
+def _record(user, question, rating, now, request_id, response, correct, duration_ms, fuzz) -> Recorded:
+    row = db.session.execute(_CARD_OF, {"user": user.id, "question": question.id}).one_or_none()
+    if row is None:
+        state, previous, reps = scheduling.new_card(now), None, 0
+        card_id = db.session.execute(insert(card_t).values(
+            user_id=user.id, question_id=question.id, period_id=question.period_id, fact_id=question.fact_id,
+            state=state.state, step=state.step, due=state.due, reps=0, created_at=now, retired=False)
+        ).inserted_primary_key[0]
         advance_cursor(user, question)
     else:
-        previous = {"state": card.state, "step": card.step, "stability": card.stability,
-                    "difficulty": card.difficulty, "due": card.due.isoformat(),
-                    "last_review": card.last_review.isoformat() if card.last_review else None,
-                    "reps": card.reps}
-    result = scheduling.review(card_state(card), rating, now, user.desired_retention, duration_ms, fuzz)
+        card_id, reps, state = row[0], row[1], CardState(*row[2:])
+        previous = {"state": state.state, "step": state.step, "stability": state.stability,
+                    "difficulty": state.difficulty, "due": state.due.isoformat(),
+                    "last_review": state.last_review.isoformat() if state.last_review else None, "reps": reps}
+    result = scheduling.review(state, rating, now, user.desired_retention, duration_ms, fuzz)
     new = result.card
-    card.state, card.step, card.stability, card.difficulty = new.state, new.step, new.stability, new.difficulty
-    card.due, card.last_review, card.reps = new.due, new.last_review, card.reps + 1
-    db.session.flush()
-    log = ReviewLog(card_id=card.id, user_id=user.id, request_id=request_id, rating=int(rating),
-                    reviewed_at=result.reviewed_at, duration_ms=duration_ms, response=response,
-                    correct=correct, previous=previous)
-    db.session.add(log)
-    db.session.flush()
-    return log
+    db.session.execute(_UPDATE_CARD, {"card": card_id, "state": new.state, "step": new.step,
+                                      "stability": new.stability, "difficulty": new.difficulty, "due": new.due,
+                                      "last_review": new.last_review, "reps": reps + 1})
+    db.session.execute(_INSERT_LOG, {"card_id": card_id, "user_id": user.id, "request_id": request_id,
+                                     "rating": int(rating), "reviewed_at": result.reviewed_at,
+                                     "duration_ms": duration_ms, "response": response, "correct": correct,
+                                     "previous": previous})
+    return Recorded(card_id, Rating(rating), new)
 
 
 def undo_last(user: User) -> Question | None:

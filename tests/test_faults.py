@@ -30,14 +30,16 @@ def test_a_request_failing_mid_transaction_writes_nothing(make_learner):
     card = current_card(client)
     answer(client, card, right=True)
 
-    def explode(*_):
-        raise RuntimeError("disk on fire")
+    def explode(conn, cursor, statement, *_):
+        if statement.startswith("INSERT INTO review_log"):
+            raise RuntimeError("disk on fire")
 
-    event.listen(ReviewLog, "before_insert", explode)  # the card row is already flushed when this fires
+    # the card row is already written when the log row fails
+    event.listen(db.engine, "before_cursor_execute", explode)
     try:
         response = client.post(f"{DECK}/review", data=grade_data(card))
     finally:
-        event.remove(ReviewLog, "before_insert", explode)
+        event.remove(db.engine, "before_cursor_execute", explode)
     html = response.get_data(as_text=True)
     assert response.status_code == 500 and "Traceback" not in html and "disk on fire" not in html
     assert counts(user) == (0, 0)

@@ -140,19 +140,25 @@ def test_a_local_next_is_followed(client, make_learner):
     assert response.location == "/stats"
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(app):
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_a_busy_timeout_and_normal_sync(app):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite settings; this leg runs PostgreSQL")
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     with pytest.raises(sa.exc.IntegrityError):
         db.session.add(ReviewLog(card_id=10**9, user_id=10**9, request_id="orphan", rating=3,
                                  reviewed_at=dt.datetime.now(dt.UTC),
                                  previous=None))
         db.session.commit()
     db.session.rollback()
+
+
+def test_a_wrong_sqlite_synchronous_setting_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="SQLITE_SYNCHRONOUS"):
+        create_app(app_config(f"sqlite:///{tmp_path / 'x.db'}", SQLITE_SYNCHRONOUS="sometimes"))
 
 
 def test_users_cannot_see_each_others_accounts(make_learner):

@@ -11,16 +11,19 @@ import secrets
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_login import current_user
+from sqlalchemy import bindparam
 
 from quizapp import learning, stats
 from quizapp.database import MAX_ID
 from quizapp.learning import Deck, DuplicateReview
-from quizapp.models import Card, Subject, User, db
+from quizapp.models import Question, Subject, User, db
 from quizapp.scheduling import Rating
 from quizapp.security import csrf, limiter
-from quizapp.views.study import resolve_deck
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+SHOWN_QUESTION = db.select(Question.id, Question.uid, Question.kind, Question.format, Question.prompt,
+                           Question.choices).where(Question.id == bindparam("id"))
+USER_BY_TOKEN = db.select(User).where(User.api_token_hash == bindparam("digest"))
 csrf.exempt(bp)
 
 
@@ -29,7 +32,7 @@ def token_user() -> User | None:
     if not header.startswith("Bearer "):
         return None
     digest = hashlib.sha256(header[7:].strip().encode()).hexdigest()
-    return db.session.execute(db.select(User).filter_by(api_token_hash=digest)).scalar_one_or_none()
+    return db.session.execute(USER_BY_TOKEN, {"digest": digest}).scalar_one_or_none()
 
 
 @bp.before_request
@@ -100,7 +103,7 @@ def decks():
 @bp.get("/decks/<subject_slug>/<deck_slug>/next")
 def next_card(subject_slug: str, deck_slug: str):
     """The next card to study, with a token to answer it once, and the interval of each grade."""
-    _, deck = resolve_deck(subject_slug, deck_slug)
+    deck = learning.find_deck(subject_slug, deck_slug) or abort(404)
     at = now()
     queue = learning.Queue(learning.Today(g.user, at), deck)
     picked = queue.next_card()
@@ -108,11 +111,10 @@ def next_card(subject_slug: str, deck_slug: str):
     if picked is None:
         next_due = learning.next_due_at(g.user, deck)
         return jsonify(done=True, next_due=next_due.isoformat() if next_due else None, counts=counts)
-    question, card = picked
+    question = db.session.execute(SHOWN_QUESTION, {"id": picked.question_id}).one()
     return jsonify(done=False, token=secrets.token_urlsafe(16), counts=counts, question={
-        "id": question.id, "uid": question.uid, "kind": question.kind, "format": question.format,
-        "prompt": question.prompt, "choices": question.choices, "new": card is None,
-    }, intervals={r.name: v for r, v in learning.intervals(g.user, card, at).items()})
+        **question._asdict(), "new": picked.card is None,
+    }, intervals={r.name: v for r, v in learning.intervals(g.user, picked.card, at).items()})
 
 
 @bp.post("/decks/<subject_slug>/<deck_slug>/answers")
@@ -140,16 +142,15 @@ def answer(subject_slug: str, deck_slug: str):
     grade = Rating(rating) if rating else result.suggested
     status = 201
     try:
-        log = learning.record_review(g.user, question, grade, now(), token, response=result.response,
+        recorded = learning.record_review(g.user, question, grade, now(), token, response=result.response,
                                      correct=result.correct, duration_ms=duration,
                                      fuzz=current_app.config["FSRS_FUZZ"])
     except DuplicateReview as dup:
-        log, grade, status = dup.log, Rating(dup.log.rating), 200
-    card = db.session.get(Card, log.card_id)
+        recorded, status = dup.recorded, 200
     # everything the answer needs is read before the commit expires it, so no second transaction
     body = jsonify(correct=result.correct, answer=question.answer, explanation=question.explanation,
-                   quote=question.quote, suggested=result.suggested.name, rating=grade.name,
-                   duplicate=status == 200, card={"due": card.due.isoformat(), "state": card.state})
+                   quote=question.quote, suggested=result.suggested.name, rating=recorded.rating.name,
+                   duplicate=status == 200, card={"due": recorded.card.due.isoformat(), "state": recorded.card.state})
     db.session.commit()
     return body, status
 

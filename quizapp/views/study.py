@@ -32,10 +32,6 @@ def resolve_deck(subject_slug: str, deck_slug: str) -> tuple[Subject, Deck]:
     return subject, Deck.of(subject, period)
 
 
-def deck_title(deck: Deck) -> str:
-    return deck.period.title if deck.period else "All periods"
-
-
 def timelines(subject: Subject) -> dict[int, dict]:
     """Each period's dated facts as points on a time axis."""
     facts = db.session.execute(db.select(Fact).filter_by(subject_id=subject.id, retired=False)
@@ -80,18 +76,18 @@ def review(subject_slug: str, deck_slug: str):
         if question and question.subject_id == subject.id and not question.retired:
             card = db.session.execute(db.select(Card).filter_by(
                 user_id=current_user.id, question_id=question.id)).scalar_one_or_none()
-            picked = (question, card)
+            picked = learning.Pick(question.id, learning.card_state(card) if card else None)
     queue = learning.Queue(learning.Today(current_user, at), deck)
     picked = picked or queue.next_card()
     counts = queue.counts()
     if picked is None:
-        return render_template("study/done.html", subject=subject, deck=deck, title=deck_title(deck),
+        return render_template("study/done.html", subject=subject, deck=deck, title=deck.title,
                                deck_slug=deck_slug, counts=counts,
                                next_due=learning.next_due_at(current_user, deck), undo_form=ActionForm())
-    question, card = picked
+    question, card = db.session.get(Question, picked.question_id), picked.card
     form = AnswerForm(question_id=question.id, token=secrets.token_urlsafe(16))
     return render_template("study/question.html", subject=subject, deck=deck, deck_slug=deck_slug,
-                           title=deck_title(deck), question=question, card=card, form=form, counts=counts,
+                           title=deck.title, question=question, card=card, form=form, counts=counts,
                            undo_form=ActionForm())
 
 
@@ -112,6 +108,7 @@ def answer(subject_slug: str, deck_slug: str):
     result = learning.check(question, form.response_value(question.format))
     card = db.session.execute(db.select(Card).filter_by(
         user_id=current_user.id, question_id=question.id)).scalar_one_or_none()
+    state = learning.card_state(card) if card else None
     at = now()
     grade_form = GradeForm(question_id=question.id, token=form.token.data, elapsed_ms=form.elapsed_ms.data)
     grade_form.response.entries = []
@@ -120,8 +117,8 @@ def answer(subject_slug: str, deck_slug: str):
     for value in values:
         grade_form.response.append_entry(value)
     return render_template("study/reveal.html", subject=subject, deck=deck, deck_slug=deck_slug,
-                           title=deck_title(deck), question=question, result=result, form=grade_form,
-                           intervals=learning.intervals(current_user, card, at), ratings=list(Rating),
+                           title=deck.title, question=question, result=result, form=grade_form,
+                           intervals=learning.intervals(current_user, state, at), ratings=list(Rating),
                            counts=learning.Queue(learning.Today(current_user, at), deck).counts(),
                            undo_form=ActionForm())
 
