@@ -14,6 +14,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from sqlalchemy import event
 
 from bench import common
 from quizapp import create_app, learning
@@ -96,25 +97,34 @@ def timed(app, user_id: int, deck_period: int | None) -> dict:
             "counts_ms": round(common.best_of(counts, 9) * 1000, 3)}
 
 
-def plans(conn) -> dict:
-    """The plans of the due-queue query and the due count for the benchmark learner."""
-    now = NOW.replace(tzinfo=None)
-    # the SQL Queue.next_card and Queue.counts send for this learner (as echoed by SQLAlchemy)
-    queue = ("SELECT card.id FROM card WHERE card.user_id = 1 AND card.period_id IN (1,2,3,4,5,6,7,8,9,10) "
-             "AND card.retired = false AND card.state = 2 AND card.due < :eod ORDER BY card.due, card.id LIMIT 1")
-    count = ("SELECT card.state, count(*) FROM card WHERE card.user_id = 1 "
-             "AND card.period_id IN (1,2,3,4,5,6,7,8,9,10) AND card.retired = false AND card.due < :eod "
-             "GROUP BY card.state")
-    new = ("SELECT question.id FROM question WHERE question.period_id = 1 AND question.retired = false "
-           "AND question.id >= (SELECT question_id FROM new_cursor WHERE user_id = 1 AND period_id = 1) "
-           "AND NOT EXISTS (SELECT card.id FROM card WHERE card.user_id = 1 AND card.question_id = question.id) "
-           "ORDER BY question.id LIMIT 20")
-    eod = now + dt.timedelta(hours=12)
-    prefix = "EXPLAIN QUERY PLAN " if conn.dialect.name == "sqlite" else "EXPLAIN "
-    out = {}
-    for name, sql in (("next_review", queue), ("due_counts", count), ("new_questions", new)):
-        rows = conn.execute(sa.text(prefix + sql), {"eod": eod}).all()
-        out[name] = [" ".join(str(c) for c in (r[-1:] if conn.dialect.name == "sqlite" else r)) for r in rows]
+def plans(user_id: int) -> dict:
+    """The plans of the statements Queue.next_card and Queue.counts send for the benchmark learner,
+    captured as sent (same SQL, same parameters) and explained by the database."""
+    user = db.session.get(User, user_id)
+    deck = learning.Deck.of(db.session.get(Subject, 1))
+    sent: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            sent.append((statement, parameters))
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        queue = learning.Queue(learning.Today(user, NOW), deck)
+        queue.next_card()
+        names = ["next_card"] * len(sent)
+        queue.counts()
+        names += ["counts"] * (len(sent) - len(names))
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+    out: dict[str, list] = {}
+    with engine.connect() as conn:
+        for name, (statement, parameters) in zip(names, sent, strict=True):
+            rows = conn.exec_driver_sql(prefix + statement, parameters).all()
+            plan = [" ".join(str(c) for c in (r[-1:] if engine.dialect.name == "sqlite" else r)) for r in rows]
+            out.setdefault(name, []).append({"sql": " ".join(statement.split()), "plan": plan})
     return out
 
 
@@ -146,8 +156,8 @@ def run(url: str) -> dict:
             db.session.remove()
             results[str(size)] = {"all_periods": timed(app, 1, None), "one_period": timed(app, 1, 3)}
             print(f"  {engine.dialect.name:10} {size:>9,} cards: {results[str(size)]}")
+        results["plans"] = plans(1)
         with engine.connect() as conn:
-            results["plans"] = plans(conn)
             results["cards_in_database"] = conn.execute(sa.select(sa.func.count()).select_from(Card)).scalar()
             results["questions_in_database"] = conn.execute(sa.select(sa.func.count()).select_from(Question)).scalar()
         db.engine.dispose()
@@ -176,10 +186,11 @@ def main() -> dict:
     figures["goal"] = "time from 1k to 1M cards grows by less than 3x"
     for name in ("sqlite", "postgresql"):
         print(f"{name}: growth 1k -> 1M cards: {figures[name]['growth_1k_to_1M']}")
-        for query, plan in figures[name]["plans"].items():
-            print(f"  plan of {query}:")
-            for line in plan:
-                print(f"    {line}")
+        for caller, statements in figures[name]["plans"].items():
+            for statement in statements:
+                print(f"  {caller}: {statement['sql'][:100]}...")
+                for line in statement["plan"]:
+                    print(f"    {line}")
     common.write("due_queue", figures)
     return figures
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp import scheduling
@@ -117,8 +117,9 @@ def _no_card(user: User):
     return ~select(Card.id).where(Card.user_id == user.id, Card.question_id == Question.id).exists()
 
 
+# facts with a card reviewed today: their other questions wait until tomorrow
 _BURIED = select(card_t.c.fact_id).where(
-    card_t.c.user_id == bindparam("user"), card_t.c.last_review >= bindparam("day_start")).distinct()
+    card_t.c.user_id == bindparam("user"), card_t.c.last_review >= bindparam("day_start")).scalar_subquery()
 _INTRODUCED = select(func.count()).select_from(card_t).where(
     card_t.c.user_id == bindparam("user"), card_t.c.created_at >= bindparam("day_start"))
 _CURSORS = select(cursor_t.c.period_id, cursor_t.c.question_id).where(
@@ -126,23 +127,35 @@ _CURSORS = select(cursor_t.c.period_id, cursor_t.c.question_id).where(
 # a deck's live cards, less the siblings of facts studied today (a card studied today keeps coming back)
 _DECK_CARDS = (card_t.c.user_id == bindparam("user"), card_t.c.period_id.in_(bindparam("periods", expanding=True)),
                card_t.c.retired.is_(False),
-               or_(card_t.c.fact_id.not_in(bindparam("buried", expanding=True)),
-                   card_t.c.last_review >= bindparam("day_start")))
-# each walks the (user, due) index in order and stops at the first card
-_FIRST = select(card_t.c.question_id, *STATE_COLUMNS).where(*_DECK_CARDS).order_by(card_t.c.due, card_t.c.id).limit(1)
-_FIRST_LEARNING = _FIRST.where(card_t.c.state != State.Review, card_t.c.due <= bindparam("until"))
-_FIRST_REVIEW = _FIRST.where(card_t.c.state == State.Review, card_t.c.due < bindparam("until"))
-_BY_STATE = (select(card_t.c.state, func.count()).where(*_DECK_CARDS, card_t.c.due < bindparam("end_of_day"))
-             .group_by(card_t.c.state))
+               or_(card_t.c.fact_id.not_in(_BURIED), card_t.c.last_review >= bindparam("day_start")))
+LEARNING_NOW, REVIEW_TODAY, LEARNING_SOON = 1, 2, 3
+
+
+def _first(rank: int, *where):
+    """The deck's first card (by due date) meeting ``where``: a walk of the (user, due) index that stops at one."""
+    return select(literal(rank).label("rank"), card_t.c.question_id, *STATE_COLUMNS).where(*_DECK_CARDS, *where) \
+        .order_by(card_t.c.due, card_t.c.id).limit(1).subquery()
+
+
+# the candidates for the next card, in one round trip
+_FIRSTS = union_all(*(select(first) for first in (
+    _first(LEARNING_NOW, card_t.c.state != State.Review, card_t.c.due <= bindparam("now")),
+    _first(REVIEW_TODAY, card_t.c.state == State.Review, card_t.c.due < bindparam("end_of_day")),
+    _first(LEARNING_SOON, card_t.c.state != State.Review, card_t.c.due <= bindparam("soon")))))
+_COUNTS = select(
+    select(func.count()).where(*_DECK_CARDS, card_t.c.state != State.Review,
+                               card_t.c.due < bindparam("end_of_day")).scalar_subquery(),
+    select(func.count()).where(*_DECK_CARDS, card_t.c.state == State.Review,
+                               card_t.c.due < bindparam("end_of_day")).scalar_subquery(),
+    select(func.count()).select_from(log_t.join(card_t, log_t.c.card_id == card_t.c.id)).where(
+        log_t.c.user_id == bindparam("user"), log_t.c.reviewed_at >= bindparam("day_start"),
+        card_t.c.period_id.in_(bindparam("periods", expanding=True))).scalar_subquery())
 _NEW_QUESTIONS = (select(question_t.c.id).where(
     question_t.c.period_id == bindparam("period"), question_t.c.retired.is_(False),
-    question_t.c.id >= bindparam("cursor"), question_t.c.fact_id.not_in(bindparam("buried", expanding=True)),
+    question_t.c.id >= bindparam("cursor"), question_t.c.fact_id.not_in(_BURIED),
     ~select(card_t.c.id).where(card_t.c.user_id == bindparam("user"),
                                card_t.c.question_id == question_t.c.id).exists())
     .order_by(question_t.c.id).limit(bindparam("limit")))
-_REVIEWED_TODAY = select(func.count()).select_from(log_t.join(card_t, log_t.c.card_id == card_t.c.id)).where(
-    log_t.c.user_id == bindparam("user"), log_t.c.reviewed_at >= bindparam("day_start"),
-    card_t.c.period_id.in_(bindparam("periods", expanding=True)))
 
 
 class Today:
@@ -154,11 +167,6 @@ class Today:
         self.end_of_day = self.day_start + dt.timedelta(days=1)
 
     @cached_property
-    def buried(self) -> list[int]:
-        """Facts with a card reviewed today: their other questions wait until tomorrow."""
-        return list(db.session.execute(_BURIED, {"user": self.user.id, "day_start": self.day_start}).scalars())
-
-    @cached_property
     def new_left(self) -> int:
         """New cards still allowed today."""
         introduced = db.session.execute(_INTRODUCED, {"user": self.user.id, "day_start": self.day_start}).scalar_one()
@@ -168,19 +176,15 @@ class Today:
 class Queue:
     """One deck of a learner's day: the next card and today's counts.
 
-    A request usually asks for both; the learner's day (buried facts, new cards still
-    allowed) and the deck's cursors are looked up once.
+    A request usually asks for both; the learner's day (new cards still allowed)
+    and the deck's cursors are looked up once.
     """
 
     def __init__(self, today: Today, deck: Deck):
         self.today, self.deck = today, deck
         self.user, self.now = today.user, today.now
-
-    @cached_property
-    def params(self) -> dict:
-        """The values every statement of this deck binds."""
-        return {"user": self.user.id, "periods": list(self.deck.period_ids), "buried": self.today.buried,
-                "day_start": self.today.day_start}
+        self.params = {"user": self.user.id, "periods": list(deck.period_ids), "day_start": today.day_start,
+                       "end_of_day": today.end_of_day}
 
     @cached_property
     def cursors(self) -> dict[int, int]:
@@ -197,33 +201,25 @@ class Queue:
                 "limit": limit - len(found)}).scalars()
         return found
 
-    def _first(self, statement, until: dt.datetime) -> Pick | None:
-        row = db.session.execute(statement, {**self.params, "until": until}).one_or_none()
-        return Pick(row[0], CardState(*row[1:])) if row else None
-
     def next_card(self) -> Pick | None:
         """Learning cards due now, then reviews due today, then a new question, then learning cards due soon."""
-        pick = self._first(_FIRST_LEARNING, self.now) or self._first(_FIRST_REVIEW, self.today.end_of_day)
+        firsts = {row[0]: Pick(row[1], CardState(*row[2:])) for row in db.session.execute(
+            _FIRSTS, {**self.params, "now": self.now, "soon": self.now + LEARN_AHEAD})}
+        pick = firsts.get(LEARNING_NOW) or firsts.get(REVIEW_TODAY)
         if pick:
             return pick
         if self.today.new_left:
             fresh = self.new_question_ids(1)
             if fresh:
                 return Pick(fresh[0], None)
-        return self._first(_FIRST_LEARNING, self.now + LEARN_AHEAD)
+        return firsts.get(LEARNING_SOON)
 
     def counts(self) -> DeckCounts:
         """New, learning and due counts for today, and the answers given today in this deck."""
-        by_state = dict(db.session.execute(_BY_STATE, {**self.params, "end_of_day": self.today.end_of_day}).all())
+        learning, due, reviewed_today = db.session.execute(_COUNTS, self.params).one()
         # at most new_left unseen questions: enough to show, without counting the deck
         new = len(self.new_question_ids(self.today.new_left)) if self.today.new_left else 0
-        reviewed_today = db.session.execute(_REVIEWED_TODAY, self.params).scalar_one()
-        return DeckCounts(
-            new=new,
-            learning=by_state.get(State.Learning, 0) + by_state.get(State.Relearning, 0),
-            due=by_state.get(State.Review, 0),
-            reviewed_today=reviewed_today,
-        )
+        return DeckCounts(new=new, learning=learning, due=due, reviewed_today=reviewed_today)
 
 
 def advance_cursor(user: User, question: Question) -> None:
