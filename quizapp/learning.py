@@ -14,14 +14,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import bindparam, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp import scheduling
 from quizapp.generate import check_response
-from quizapp.models import Card, NewCursor, Period, Question, ReviewLog, Subject, User, db
+from quizapp.models import Card, NewCursor, Period, Question, ReviewLog, Subject, db
 from quizapp.scheduling import CardState, Rating, State
 
 LEARN_AHEAD = dt.timedelta(minutes=20)
@@ -30,6 +30,14 @@ card_t, question_t, log_t = Card.__table__, Question.__table__, ReviewLog.__tabl
 period_t, subject_t, cursor_t = Period.__table__, Subject.__table__, NewCursor.__table__
 STATE_COLUMNS = (card_t.c.state, card_t.c.step, card_t.c.stability, card_t.c.difficulty, card_t.c.due,
                  card_t.c.last_review)
+
+
+class Learner(Protocol):
+    """What the study logic reads of a learner: a :class:`User`, or a row of these columns."""
+
+    id: int
+    new_per_day: int
+    desired_retention: float
 
 
 @dataclass(frozen=True)
@@ -113,7 +121,7 @@ def card_state(card: Card) -> CardState:
     return CardState(card.state, card.step, card.stability, card.difficulty, card.due, card.last_review)
 
 
-def _no_card(user: User):
+def _no_card(user: Learner):
     return ~select(Card.id).where(Card.user_id == user.id, Card.question_id == Question.id).exists()
 
 
@@ -161,7 +169,7 @@ _NEW_QUESTIONS = (select(question_t.c.id).where(
 class Today:
     """A learner's study day at one moment: what all their decks share, looked up once."""
 
-    def __init__(self, user: User, now: dt.datetime):
+    def __init__(self, user: Learner, now: dt.datetime):
         self.user, self.now = user, now
         self.day_start = day_start(now)
         self.end_of_day = self.day_start + dt.timedelta(days=1)
@@ -222,7 +230,7 @@ class Queue:
         return DeckCounts(new=new, learning=learning, due=due, reviewed_today=reviewed_today)
 
 
-def advance_cursor(user: User, question: Question) -> None:
+def advance_cursor(user: Learner, question: Question) -> None:
     """After a question's first card: move the period's cursor to its first question still unseen."""
     cursor = db.session.get(NewCursor, (user.id, question.period_id))
     start = cursor.question_id if cursor else 0
@@ -238,14 +246,14 @@ def advance_cursor(user: User, question: Question) -> None:
         cursor.question_id = first
 
 
-def progress(user: User, deck: Deck) -> Progress:
+def progress(user: Learner, deck: Deck) -> Progress:
     """Questions studied out of the deck's questions."""
     studied = db.session.execute(deck.cards(select(func.count()).select_from(Card), user.id)).scalar_one()
     total = db.session.execute(deck.questions(select(func.count()).select_from(Question))).scalar_one()
     return Progress(studied, total)
 
 
-def next_due_at(user: User, deck: Deck) -> dt.datetime | None:
+def next_due_at(user: Learner, deck: Deck) -> dt.datetime | None:
     """When the next card of the deck falls due, for the 'come back later' message."""
     return db.session.execute(deck.cards(select(func.min(Card.due)).select_from(Card), user.id)).scalar_one()
 
@@ -265,7 +273,7 @@ def find_question(question_id: int, subject_slug: str, deck_slug: str) -> Questi
                                                     "period": deck_slug}).scalar_one_or_none()
 
 
-def intervals(user: User, card: CardState | None, now: dt.datetime) -> dict[Rating, str]:
+def intervals(user: Learner, card: CardState | None, now: dt.datetime) -> dict[Rating, str]:
     """What each grade button would schedule, as Anki shows it ('10m', '1d', '3d', '8d')."""
     preview = scheduling.preview(card or scheduling.new_card(now), now, user.desired_retention)
     return {rating: scheduling.format_interval(delta) for rating, delta in preview.items()}
@@ -315,7 +323,7 @@ _UPDATE_CARD = update(card_t).where(card_t.c.id == bindparam("card"))
 _INSERT_LOG = insert(log_t)
 
 
-def record_review(user: User, question: Question, rating: Rating, now: dt.datetime, request_id: str,
+def record_review(user: Learner, question: Question, rating: Rating, now: dt.datetime, request_id: str,
                   response=None, correct: bool | None = None, duration_ms: int | None = None,
                   fuzz: bool = True) -> Recorded:
     """Schedule the card with FSRS and keep the log row; a repeated ``request_id`` is not recorded twice.
@@ -363,7 +371,7 @@ def _record(user, question, rating, now, request_id, response, correct, duration
     return Recorded(card_id, Rating(rating), new)
 
 
-def undo_last(user: User) -> Question | None:
+def undo_last(user: Learner) -> Question | None:
     """Take back the learner's latest review: the card returns to its previous state."""
     log = db.session.execute(select(ReviewLog).filter_by(user_id=user.id)
                              .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc()).limit(1)) \

@@ -7,14 +7,14 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from quizapp import scheduling
-from quizapp.learning import card_state, day_start
-from quizapp.models import Card, Period, Question, ReviewLog, Subject, User, db
+from quizapp.learning import Learner, card_state, day_start
+from quizapp.models import Card, Period, Question, ReviewLog, Subject, db
 from quizapp.scheduling import Rating, State
 
 DAYS = 30
 
 
-def reviews_per_day(user: User, now: dt.datetime, days: int = DAYS) -> list[tuple[dt.date, int]]:
+def reviews_per_day(user: Learner, now: dt.datetime, days: int = DAYS) -> list[tuple[dt.date, int]]:
     """Reviews on each of the last ``days`` days, today last."""
     first = day_start(now) - dt.timedelta(days=days - 1)
     times = db.session.execute(select(ReviewLog.reviewed_at).where(
@@ -25,7 +25,7 @@ def reviews_per_day(user: User, now: dt.datetime, days: int = DAYS) -> list[tupl
     return [(d, per_day.get(d, 0)) for d in (first.date() + dt.timedelta(days=i) for i in range(days))]
 
 
-def true_retention(user: User, now: dt.datetime, days: int = DAYS) -> dict:
+def true_retention(user: Learner, now: dt.datetime, days: int = DAYS) -> dict:
     """Share of reviews of cards in the Review state that were passed (not Again), as Anki counts it."""
     logs = db.session.execute(select(ReviewLog.rating, ReviewLog.previous).where(
         ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= now - dt.timedelta(days=days))).all()
@@ -35,7 +35,7 @@ def true_retention(user: User, now: dt.datetime, days: int = DAYS) -> dict:
             "rate": passed / len(reviews) if reviews else None, "target": user.desired_retention}
 
 
-def due_forecast(user: User, now: dt.datetime, days: int = DAYS) -> list[tuple[dt.date, int]]:
+def due_forecast(user: Learner, now: dt.datetime, days: int = DAYS) -> list[tuple[dt.date, int]]:
     """Cards falling due on each of the next ``days`` days (overdue ones count today)."""
     first = day_start(now)
     end = first + dt.timedelta(days=days)
@@ -47,7 +47,7 @@ def due_forecast(user: User, now: dt.datetime, days: int = DAYS) -> list[tuple[d
     return [(d, per_day.get(d, 0)) for d in (first.date() + dt.timedelta(days=i) for i in range(days))]
 
 
-def maturity_by_period(user: User) -> list[dict]:
+def maturity_by_period(user: Learner) -> list[dict]:
     """New (never studied), learning, young and mature cards in every period."""
     totals = dict(db.session.execute(select(Question.period_id, func.count()).where(
         Question.retired.is_(False)).group_by(Question.period_id)).all())

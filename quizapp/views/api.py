@@ -23,16 +23,18 @@ from quizapp.security import csrf, limiter
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 SHOWN_QUESTION = db.select(Question.id, Question.uid, Question.kind, Question.format, Question.prompt,
                            Question.choices).where(Question.id == bindparam("id"))
-USER_BY_TOKEN = db.select(User).where(User.api_token_hash == bindparam("digest"))
+# what the study logic reads of a learner (learning.Learner), as a row: the API never changes the caller
+LEARNER_BY_TOKEN = db.select(User.id, User.new_per_day, User.desired_retention).where(
+    User.api_token_hash == bindparam("digest"))
 csrf.exempt(bp)
 
 
-def token_user() -> User | None:
+def token_user() -> learning.Learner | None:
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
     digest = hashlib.sha256(header[7:].strip().encode()).hexdigest()
-    return db.session.execute(USER_BY_TOKEN, {"digest": digest}).scalar_one_or_none()
+    return db.session.execute(LEARNER_BY_TOKEN, {"digest": digest}).one_or_none()
 
 
 @bp.before_request
