@@ -68,7 +68,9 @@ def prepare(folder: Path) -> tuple[str, Path]:
 
 def serve(target: str, env: dict, folder: Path) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    process = subprocess.Popen([str(BIN / "gunicorn"), "-w", "2", "-k", "gthread", "--threads", "1", "--keep-alive", "5", "-b", f"127.0.0.1:{port}", target],
+    # both served with the project's production settings (gunicorn.conf.py), on 2 workers
+    process = subprocess.Popen([str(BIN / "gunicorn"), "-c", str(HERE.parent / "gunicorn.conf.py"), "-w", "2",
+                                "-b", f"127.0.0.1:{port}", target],
                                cwd=folder, env={**os.environ, **env, "PYTHONPATH": str(HERE.parent)},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(100):

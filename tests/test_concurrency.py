@@ -43,9 +43,12 @@ def server(app, database_url, tmp_path):
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/")
-            if conn.getresponse().status == 200:
-                break
+            try:
+                conn.request("GET", "/")
+                if conn.getresponse().status == 200:
+                    break
+            finally:
+                conn.close()
         except OSError:
             time.sleep(0.2)
     else:
