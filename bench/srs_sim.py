@@ -9,7 +9,9 @@ state moves on; the first sight of a card is graded from a first-rating distribu
 the same random draws:
 
 - quizapp's scheduler (quizapp.scheduling, FSRS-6 defaults) at desired retention 0.90 and 0.85,
-- SM-2 as published (Wozniak 1990: intervals 1, 6, then x EF; EF updated from quality 0-5),
+- SM-2 as published (Wozniak 1990: intervals 1, 6, then x EF; EF updated from quality 0-5; and its
+  step 7: items graded below 4 are repeated the same day, here every 10 minutes, until they score 4
+  or more, which changes neither EF nor the interval),
 - a Leitner system (boxes of 1, 2, 4, 8, 16, 32, 64 days).
 
 "Memorised" is the sum over introduced cards of the true probability of recall, at the end and on
@@ -64,24 +66,34 @@ class Fsrs:
 
 
 class Sm2:
-    """SuperMemo 2 as published: quality 5 Easy, 4 Good, 3 Hard, 1 Again."""
+    """SuperMemo 2 as published: quality 5 Easy, 4 Good, 3 Hard, 1 Again.
+
+    The state is (repetitions, easiness factor, interval in days, start of today's drill or None).
+    """
 
     name = "SM-2"
     QUALITY = {Rating.Easy: 5, Rating.Good: 4, Rating.Hard: 3, Rating.Again: 1}
+    DRILL = dt.timedelta(minutes=10)
 
     def new(self, now):
-        return (0, 2.5, 0)  # repetitions, easiness factor, interval in days
+        return (0, 2.5, 0, None)
 
     def review(self, state, rating, now):
-        n, ef, interval = state
+        n, ef, interval, drilled_since = state
         q = self.QUALITY[rating]
+        if drilled_since is not None:  # step 7: a same-day repetition until the item scores 4 or more
+            if q >= 4:
+                return (n, ef, interval, None), drilled_since + dt.timedelta(days=interval)
+            return state, now + self.DRILL
         if q >= 3:
             interval = 1 if n == 0 else 6 if n == 1 else round(interval * ef)
             n += 1
         else:
             n, interval = 0, 1
         ef = max(1.3, ef + 0.1 - (5 - q) * (0.08 + (5 - q) * 0.02))
-        return (n, ef, interval), now + dt.timedelta(days=interval)
+        if q < 4:
+            return (n, ef, interval, now), now + self.DRILL
+        return (n, ef, interval, None), now + dt.timedelta(days=interval)
 
 
 class Leitner:
@@ -125,7 +137,7 @@ def simulate(args) -> dict:
     truths: list[fsrs.Card] = []
     states: list = []
     queue: list[tuple[dt.datetime, int]] = []
-    reviews = lapses = 0
+    reviews = lapses = same_day = 0
     memorised_by_day = []
     for day in range(DAYS):
         clock = START + dt.timedelta(days=day)
@@ -145,6 +157,7 @@ def simulate(args) -> dict:
             else:
                 recalled = rng.random() < truth_model.get_card_retrievability(truth, clock)
                 rating = grade(rng, recalled)
+            same_day += truth.last_review is not None and truth.last_review.date() == clock.date()
             truths[i], _ = truth_model.review_card(truth, rating, clock)
             states[i], next_due = scheduler.review(states[i], rating, clock)
             heapq.heappush(queue, (next_due, i))
@@ -153,7 +166,8 @@ def simulate(args) -> dict:
         if day % CHECKPOINT_EVERY == CHECKPOINT_EVERY - 1 or day == DAYS - 1:
             night = START + dt.timedelta(days=day, hours=23)
             memorised_by_day.append(sum(truth_model.get_card_retrievability(t, night) for t in truths))
-    return {"learner": learner, "scheduler": scheduler.name, "reviews": reviews, "lapses": lapses,
+    return {"learner": learner, "scheduler": scheduler.name, "reviews": reviews, "same_day_reviews": same_day,
+            "lapses": lapses,
             "memorised_end": memorised_by_day[-1], "memorised_mean": sum(memorised_by_day) / len(memorised_by_day),
             "cards": len(truths)}
 
@@ -169,9 +183,13 @@ def main() -> dict:
         reviews = sum(r["reviews"] for r in mine) / len(mine)
         end = sum(r["memorised_end"] for r in mine) / len(mine)
         mean = sum(r["memorised_mean"] for r in mine) / len(mine)
-        summary[s.name] = {"reviews_per_day": round(reviews / DAYS, 1), "memorised_end": round(end, 1),
+        same_day = sum(r["same_day_reviews"] for r in mine) / len(mine)
+        summary[s.name] = {"reviews_per_day": round(reviews / DAYS, 1), "same_day_per_day": round(same_day / DAYS, 1),
+                           "memorised_end": round(end, 1),
                            "memorised_mean": round(mean, 1), "memorised_per_review": round(end / reviews, 4),
-                           "lapse_rate": round(sum(r["lapses"] for r in mine) / sum(r["reviews"] for r in mine), 3)}
+                           # lapses among reviews on a later day (a same-day repetition is always recalled)
+                           "lapse_rate": round(sum(r["lapses"] for r in mine)
+                                               / sum(r["reviews"] - r["same_day_reviews"] for r in mine), 3)}
     sm2, ours = summary["SM-2"], summary["quizapp FSRS @ 0.85"]
     fewer = 1 - ours["reviews_per_day"] / sm2["reviews_per_day"]
     figures = {
@@ -184,11 +202,11 @@ def main() -> dict:
         "goal_met": fewer >= 0.25 and ours["memorised_end"] >= sm2["memorised_end"],
         "runs": runs,
     }
-    print(f"{'scheduler':22} {'reviews/day':>11} {'memorised (end)':>16} {'(mean)':>8} "
+    print(f"{'scheduler':22} {'reviews/day':>11} {'same day':>9} {'memorised (end)':>16} {'(mean)':>8} "
           f"{'per review':>11} {'lapses':>7}")
     for name, s in summary.items():
-        print(f"{name:22} {s['reviews_per_day']:11.1f} {s['memorised_end']:16.1f} {s['memorised_mean']:8.1f} "
-              f"{s['memorised_per_review']:11.4f} {s['lapse_rate']:7.3f}")
+        print(f"{name:22} {s['reviews_per_day']:11.1f} {s['same_day_per_day']:9.1f} {s['memorised_end']:16.1f} "
+              f"{s['memorised_mean']:8.1f} {s['memorised_per_review']:11.4f} {s['lapse_rate']:7.3f}")
     print(f"FSRS @ 0.85 vs SM-2: {fewer:.0%} fewer reviews, {figures['fsrs_085_memorised_vs_sm2']:.2f}x memorised "
           f"(goal: >= 25% fewer for equal or more)")
     common.write("srs_sim", figures)
