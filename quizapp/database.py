@@ -1,12 +1,23 @@
-"""Database wiring: Flask-SQLAlchemy, Alembic migrations, SQLite pragmas, and 503 on outages."""
+"""Database wiring: Flask-SQLAlchemy, Alembic migrations, SQLite pragmas, and 503 on outages.
 
+On SQLite a request that writes takes the database's write lock with BEGIN IMMEDIATE.
+Writers from several workers queue at a :class:`WriteGate` first, because SQLite's own
+busy handler polls with growing sleeps (1, 2, 5, 10 ms...) that let one worker starve
+another. Requests that read a lot before writing (answering a card) mark their view with
+:func:`writes_late` and call :func:`begin_writing` where the writes start, so they hold
+the lock only while they write.
+"""
+
+import fcntl
+import threading
 from pathlib import Path
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_migrate import Migrate
 from sqlalchemy import event
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
 from quizapp.models import db
@@ -22,6 +33,72 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits, min, max, signed)
 
 migrate = Migrate(directory=MIGRATIONS)
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class WriteGate:
+    """One writing transaction at a time across processes (an flock) and threads (a lock).
+
+    A waiter is woken by the kernel the moment the writer is done.
+    """
+
+    def __init__(self, path: str | None):
+        self.path = path  # None: one process (an in-memory database), threads only
+        self.threads = threading.Lock()
+        self.held = threading.local()
+        self.file = None
+
+    def acquire(self) -> None:
+        if getattr(self.held, "value", False):
+            return
+        self.threads.acquire()
+        try:
+            if self.path is not None:
+                if self.file is None:
+                    self.file = open(self.path, "a")  # held for the life of the process
+                fcntl.flock(self.file, fcntl.LOCK_EX)
+        except BaseException:
+            self.threads.release()
+            raise
+        self.held.value = True
+
+    def release(self) -> None:
+        if getattr(self.held, "value", False):
+            self.held.value = False
+            if self.file is not None:
+                fcntl.flock(self.file, fcntl.LOCK_UN)
+            self.threads.release()
+
+
+def writes_late(view):
+    """Mark a view whose request reads before it writes: its transaction starts without the write
+    lock, and :func:`begin_writing` takes it where the writing starts."""
+    view.writes_late = True
+    return view
+
+
+def begin_writing() -> None:
+    """End the request's read-only transaction; the next statement begins one that may write.
+
+    Nothing was written yet, so what the request has read stays loaded (not expired).
+    """
+    session = db.session()
+    if session.in_transaction():
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
+    g.writing = True
+
+
+def _request_writes() -> bool:
+    if not has_request_context():
+        return False
+    if g.get("writing"):
+        return True
+    view = current_app.view_functions.get(request.endpoint)
+    return request.method not in SAFE_METHODS and not getattr(view, "writes_late", False)
 
 
 def init_app(app: Flask) -> None:
@@ -53,13 +130,24 @@ def init_app(app: Flask) -> None:
                 cursor.execute(f"PRAGMA synchronous={synchronous}")
                 cursor.close()
 
+            name = engine.url.database
+            gate = WriteGate(f"{name}.write-gate" if name and name != ":memory:" else None)
+
             @event.listens_for(engine, "begin")
             def _sqlite_begin(connection):
                 # A request that may write takes the write lock up front, so it waits on the busy
                 # timeout; a deferred transaction upgraded later fails at once when a concurrent
                 # writer has committed since its snapshot (SQLITE_BUSY_SNAPSHOT).
-                writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
-                connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+                if _request_writes():
+                    gate.acquire()
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                else:
+                    connection.exec_driver_sql("BEGIN")
+
+            # the gate opens once the transaction has ended, whichever way it ends
+            event.listen(Session, "after_commit", lambda _session: gate.release())
+            event.listen(Session, "after_rollback", lambda _session: gate.release())
+            app.teardown_appcontext(lambda _exc: gate.release())
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

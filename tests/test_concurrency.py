@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from quizapp.database import WriteGate
 from quizapp.models import ReviewLog, User, db
 
 LEARNERS = 50
@@ -152,3 +153,20 @@ def test_fifty_learners_at_once_lose_and_double_nothing(server, app, kill_a_work
         rows = db.session.execute(sa.select(ReviewLog.request_id).filter_by(user_id=by_token[token])).scalars().all()
         assert len(rows) == len(set(rows)), "a review was recorded twice"
         assert set(rows) == acknowledged, "an acknowledged review is missing, or an unacknowledged one was kept"
+
+
+def test_the_write_gate_lets_one_writer_through_at_a_time_and_the_next_in_when_it_leaves(tmp_path):
+    """Two gates on one file stand for two workers: the second waits until the first releases."""
+    first, second = WriteGate(str(tmp_path / "db.write-gate")), WriteGate(str(tmp_path / "db.write-gate"))
+    events: list[str] = []
+    first.acquire()
+    waiter = threading.Thread(target=lambda: (second.acquire(), events.append("second in"), second.release()))
+    waiter.start()
+    time.sleep(0.2)
+    assert events == [] and waiter.is_alive()
+    events.append("first out")
+    first.release()
+    waiter.join(timeout=5)
+    assert events == ["first out", "second in"]
+    first.acquire()  # free again once the second has left
+    first.release()

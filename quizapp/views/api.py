@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import bindparam
 
 from quizapp import learning, stats
-from quizapp.database import MAX_ID
+from quizapp.database import MAX_ID, begin_writing, writes_late
 from quizapp.learning import Deck, DuplicateReview
 from quizapp.models import Question, Subject, User, db
 from quizapp.scheduling import Rating
@@ -120,6 +120,7 @@ def next_card(subject_slug: str, deck_slug: str):
 
 
 @bp.post("/decks/<subject_slug>/<deck_slug>/answers")
+@writes_late
 def answer(subject_slug: str, deck_slug: str):
     """Answer a card: checked, graded (the suggested grade unless 'rating' is given) and scheduled once."""
     data = json_body()
@@ -143,6 +144,7 @@ def answer(subject_slug: str, deck_slug: str):
     result = learning.check(question, response)
     grade = Rating(rating) if rating else result.suggested
     status = 201
+    begin_writing()
     try:
         recorded = learning.record_review(g.user, question, grade, now(), token, response=result.response,
                                      correct=result.correct, duration_ms=duration,

@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import joinedload
 
 from quizapp import charts, learning, stats
+from quizapp.database import begin_writing, writes_late
 from quizapp.forms import ActionForm, AnswerForm, GradeForm
 from quizapp.learning import Deck, DuplicateReview
 from quizapp.models import Card, Fact, Period, Question, Subject, db
@@ -125,6 +126,7 @@ def answer(subject_slug: str, deck_slug: str):
 
 @bp.post("/study/<subject_slug>/<deck_slug>/review")
 @login_required
+@writes_late
 def grade(subject_slug: str, deck_slug: str):
     """Record the grade once (a repeated submission is recognised by its token), then show the next card."""
     subject, deck = resolve_deck(subject_slug, deck_slug)
@@ -135,6 +137,7 @@ def grade(subject_slug: str, deck_slug: str):
         return redirect(target)
     question = question_in_deck(form.question_id.data, subject_slug, deck_slug)
     result = learning.check(question, form.response_value(question.format))
+    begin_writing()
     try:
         learning.record_review(current_user, question, Rating(form.rating.data), now(), form.token.data,
                                response=result.response, correct=result.correct,
