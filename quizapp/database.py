@@ -45,29 +45,46 @@ class WriteGate:
     def __init__(self, path: str | None):
         self.path = path  # None: one process (an in-memory database), threads only
         self.threads = threading.Lock()
-        self.held = threading.local()
         self.file = None
 
     def acquire(self) -> None:
-        if getattr(self.held, "value", False):
+        if getattr(_held, "gate", None) is self:
             return
         self.threads.acquire()
         try:
             if self.path is not None:
                 if self.file is None:
-                    self.file = open(self.path, "a")  # held for the life of the process
+                    self.file = open(self.path, "a")  # kept open while the process serves
                 fcntl.flock(self.file, fcntl.LOCK_EX)
         except BaseException:
             self.threads.release()
             raise
-        self.held.value = True
+        _held.gate = self
 
     def release(self) -> None:
-        if getattr(self.held, "value", False):
-            self.held.value = False
+        if getattr(_held, "gate", None) is self:
+            _held.gate = None
             if self.file is not None:
                 fcntl.flock(self.file, fcntl.LOCK_UN)
             self.threads.release()
+
+    def close(self) -> None:
+        self.release()
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+
+_held = threading.local()  # the gate this thread holds, if any
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _leave_gate(*_) -> None:
+    """The transaction has ended, whichever way: the next writer may go."""
+    gate = getattr(_held, "gate", None)
+    if gate is not None:
+        gate.release()
 
 
 def writes_late(view):
@@ -144,10 +161,7 @@ def init_app(app: Flask) -> None:
                 else:
                     connection.exec_driver_sql("BEGIN")
 
-            # the gate opens once the transaction has ended, whichever way it ends
-            event.listen(Session, "after_commit", lambda _session: gate.release())
-            event.listen(Session, "after_rollback", lambda _session: gate.release())
-            app.teardown_appcontext(lambda _exc: gate.release())
+            app.teardown_appcontext(_leave_gate)  # should a request end with its transaction open
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
