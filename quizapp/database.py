@@ -10,6 +10,7 @@ the lock only while they write.
 
 import fcntl
 import threading
+import weakref
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -54,7 +55,8 @@ class WriteGate:
         try:
             if self.path is not None:
                 if self.file is None:
-                    self.file = open(self.path, "a")  # kept open while the process serves
+                    self.file = open(self.path, "a")  # kept open while the gate lives
+                    weakref.finalize(self, self.file.close)
                 fcntl.flock(self.file, fcntl.LOCK_EX)
         except BaseException:
             self.threads.release()
