@@ -12,7 +12,9 @@ the same random draws:
 - SM-2 as published (Wozniak 1990: intervals 1, 6, then x EF; EF updated from quality 0-5; and its
   step 7: items graded below 4 are repeated the same day, here every 10 minutes, until they score 4
   or more, which changes neither EF nor the interval),
-- a Leitner system (boxes of 1, 2, 4, 8, 16, 32, 64 days).
+- a Leitner system (boxes of 1, 2, 4, 8, 16, 32, 64 days),
+- and two what-ifs, not the app's settings: FSRS given each learner's true parameters (the best a
+  per-learner optimiser could do), and FSRS with a single 10-minute learning step.
 
 "Memorised" is the sum over introduced cards of the true probability of recall, at the end and on
 average over the year. Run: .venv/bin/python -m bench.srs_sim  (BENCH_LEARNERS=n for more learners)
@@ -63,6 +65,29 @@ class Fsrs:
     def review(self, state, rating, now):
         new = scheduling.review(state, rating, now, self.retention, fuzz=False).card
         return new, new.due
+
+
+class WhatIf:
+    """FSRS as quizapp runs it but for one setting, to see what that setting is worth (not the app's)."""
+
+    def __init__(self, name: str, retention: float, learner_parameters: bool = False, **settings):
+        self.name, self.retention, self.learner_parameters, self.settings = name, retention, learner_parameters, \
+            settings
+        self.scheduler = None
+
+    def for_learner(self, learner: int) -> WhatIf:
+        params = true_parameters(random.Random(f"params-{learner}")) if self.learner_parameters \
+            else DEFAULT_PARAMETERS
+        self.scheduler = fsrs.Scheduler(parameters=params, desired_retention=self.retention,
+                                        enable_fuzzing=False, **self.settings)
+        return self
+
+    def new(self, now):
+        return fsrs.Card(card_id=1, due=now)
+
+    def review(self, state, rating, now):
+        card, _ = self.scheduler.review_card(state, fsrs.Rating(int(rating)), now)
+        return card, card.due
 
 
 class Sm2:
@@ -131,6 +156,8 @@ def grade(rng: random.Random, recalled: bool) -> Rating:
 def simulate(args) -> dict:
     """One learner, one scheduler, 365 days; the learner's randomness depends only on the learner."""
     learner, scheduler = args
+    if isinstance(scheduler, WhatIf):
+        scheduler = scheduler.for_learner(learner)
     params = true_parameters(random.Random(f"params-{learner}"))
     truth_model = fsrs.Scheduler(parameters=params, enable_fuzzing=False)
     rng = random.Random(f"answers-{learner}")
@@ -173,7 +200,12 @@ def simulate(args) -> dict:
 
 
 def main() -> dict:
-    schedulers = [Fsrs(0.90), Fsrs(0.85), Sm2(), Leitner()]
+    schedulers = [Fsrs(0.90), Fsrs(0.85), Sm2(), Leitner(),
+                  # what-ifs: the learner's own parameters, as an optimiser would find them at best;
+                  # one 10-minute learning and relearning step instead of Anki's 1 and 10 minutes
+                  WhatIf("what-if: true params @ 0.85", 0.85, learner_parameters=True),
+                  WhatIf("what-if: one step @ 0.85", 0.85, learning_steps=(dt.timedelta(minutes=10),),
+                         relearning_steps=(dt.timedelta(minutes=10),))]
     jobs = [(learner, s) for learner in range(LEARNERS) for s in schedulers]
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         runs = list(pool.map(simulate, jobs))
@@ -202,10 +234,10 @@ def main() -> dict:
         "goal_met": fewer >= 0.25 and ours["memorised_end"] >= sm2["memorised_end"],
         "runs": runs,
     }
-    print(f"{'scheduler':22} {'reviews/day':>11} {'same day':>9} {'memorised (end)':>16} {'(mean)':>8} "
+    print(f"{'scheduler':28} {'reviews/day':>11} {'same day':>9} {'memorised (end)':>16} {'(mean)':>8} "
           f"{'per review':>11} {'lapses':>7}")
     for name, s in summary.items():
-        print(f"{name:22} {s['reviews_per_day']:11.1f} {s['same_day_per_day']:9.1f} {s['memorised_end']:16.1f} "
+        print(f"{name:28} {s['reviews_per_day']:11.1f} {s['same_day_per_day']:9.1f} {s['memorised_end']:16.1f} "
               f"{s['memorised_mean']:8.1f} {s['memorised_per_review']:11.4f} {s['lapse_rate']:7.3f}")
     print(f"FSRS @ 0.85 vs SM-2: {fewer:.0%} fewer reviews, {figures['fsrs_085_memorised_vs_sm2']:.2f}x memorised "
           f"(goal: >= 25% fewer for equal or more)")
