@@ -70,12 +70,6 @@ class WriteGate:
                 fcntl.flock(self.file, fcntl.LOCK_UN)
             self.threads.release()
 
-    def close(self) -> None:
-        self.release()
-        if self.file is not None:
-            self.file.close()
-            self.file = None
-
 
 _held = threading.local()  # the gate this thread holds, if any
 

@@ -323,6 +323,12 @@ _UPDATE_CARD = update(card_t).where(card_t.c.id == bindparam("card"))
 _INSERT_LOG = insert(log_t)
 
 
+def card_of(user: Learner, question_id: int) -> CardState | None:
+    """The learner's card of a question, or None if they never studied it."""
+    row = db.session.execute(_CARD_OF, {"user": user.id, "question": question_id}).one_or_none()
+    return CardState(*row[2:]) if row else None
+
+
 def record_review(user: Learner, question: Question, rating: Rating, now: dt.datetime, request_id: str,
                   response=None, correct: bool | None = None, duration_ms: int | None = None,
                   fuzz: bool = True) -> Recorded:

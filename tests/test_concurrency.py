@@ -169,5 +169,4 @@ def test_the_write_gate_lets_one_writer_through_at_a_time_and_the_next_in_when_i
     waiter.join(timeout=5)
     assert events == ["first out", "second in"]
     first.acquire()  # free again once the second has left
-    first.close()
-    second.close()
+    first.release()

@@ -5,13 +5,12 @@ import secrets
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func
-from sqlalchemy.orm import joinedload
 
 from quizapp import charts, learning, stats
 from quizapp.database import begin_writing, writes_late
 from quizapp.forms import ActionForm, AnswerForm, GradeForm
 from quizapp.learning import Deck, DuplicateReview
-from quizapp.models import Card, Fact, Period, Question, Subject, db
+from quizapp.models import Fact, Period, Question, Subject, db
 from quizapp.scheduling import Rating
 
 bp = Blueprint("study", __name__)
@@ -22,15 +21,9 @@ def now():
 
 
 def resolve_deck(subject_slug: str, deck_slug: str) -> tuple[Subject, Deck]:
-    """A subject's period, or "all" of its periods; 404 for anything else."""
-    subject = db.session.execute(db.select(Subject).filter_by(slug=subject_slug)
-                                 .options(joinedload(Subject.periods))).unique().scalar_one_or_none()
-    if subject is None:
-        abort(404)
-    if deck_slug == "all":
-        return subject, Deck.of(subject)
-    period = next((p for p in subject.periods if p.slug == deck_slug), None) or abort(404)
-    return subject, Deck.of(subject, period)
+    """A subject's period, or "all" of its periods, with the subject for the page; 404 for anything else."""
+    deck = learning.find_deck(subject_slug, deck_slug) or abort(404)
+    return db.session.get(Subject, deck.subject_id), deck
 
 
 def timelines(subject: Subject) -> dict[int, dict]:
@@ -75,9 +68,7 @@ def review(subject_slug: str, deck_slug: str):
     if undone:
         question = db.session.get(Question, undone)
         if question and question.subject_id == subject.id and not question.retired:
-            card = db.session.execute(db.select(Card).filter_by(
-                user_id=current_user.id, question_id=question.id)).scalar_one_or_none()
-            picked = learning.Pick(question.id, learning.card_state(card) if card else None)
+            picked = learning.Pick(question.id, learning.card_of(current_user, question.id))
     queue = learning.Queue(learning.Today(current_user, at), deck)
     picked = picked or queue.next_card()
     counts = queue.counts()
@@ -107,9 +98,7 @@ def answer(subject_slug: str, deck_slug: str):
         return redirect(url_for("study.review", subject_slug=subject_slug, deck_slug=deck_slug))
     question = question_in_deck(form.question_id.data, subject_slug, deck_slug)
     result = learning.check(question, form.response_value(question.format))
-    card = db.session.execute(db.select(Card).filter_by(
-        user_id=current_user.id, question_id=question.id)).scalar_one_or_none()
-    state = learning.card_state(card) if card else None
+    state = learning.card_of(current_user, question.id)
     at = now()
     grade_form = GradeForm(question_id=question.id, token=form.token.data, elapsed_ms=form.elapsed_ms.data)
     grade_form.response.entries = []
