@@ -12,7 +12,8 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from quizapp.facts import FactFileError, Subject, load_subject, load_subjects
-from quizapp.generate import KINDS, build_bank
+from quizapp.generate import KINDS, build_bank, generate
+from quizapp.rules import RULES
 
 
 def read_subjects(path: str | None) -> list[Subject]:
@@ -70,6 +71,41 @@ def bank_command(path: str | None, as_json: bool, seed: int | None) -> None:
     totals = [sum(counts[p, k] for p, kk in counts if kk == k) for k in KINDS]
     click.echo("all".ljust(width) + "".join(str(n).rjust(7) for n in totals) + str(len(questions)).rjust(7))
     click.echo(f"{len(questions)} questions from {len({q.fact_id for q in questions})} facts")
+
+
+@click.command("lint")
+@with_appcontext
+@click.argument("path", required=False, type=click.Path())
+@click.option("--seed", type=int, default=None, help="Shuffle seed (default: BANK_SEED).")
+@click.option("--waived", "show_waived", is_flag=True, help="Also print flags the fact files waive.")
+@click.option("--rules", "list_rules", is_flag=True, help="List the rules and exit.")
+def lint_command(path: str | None, seed: int | None, show_waived: bool, list_rules: bool) -> None:
+    """Run every question-quality rule over the generated bank; exit 1 on any flag not waived."""
+    if list_rules:
+        for rule in RULES.values():
+            click.echo(f"{rule.name:20} {rule.summary}")
+        return
+    try:
+        subjects = read_subjects(path)
+    except FactFileError as exc:
+        fail_with_problems(exc)
+    seed = current_app.config["BANK_SEED"] if seed is None else seed
+    open_flags, waived, total = Counter(), Counter(), 0
+    for s in subjects:
+        questions, flags = generate(s, seed)
+        total += len(questions)
+        facts = {f.id: f for f in s.facts}
+        for flag in flags:
+            fact = facts[flag.question.fact_id]
+            (waived if flag.waived else open_flags)[flag.rule] += 1
+            if flag.waived and not show_waived:
+                continue
+            status = f"  (waived: {flag.waived})" if flag.waived else ""
+            click.echo(f"{fact.file}:{fact.line}: {flag.rule}: {flag.question.id}: {flag.reason}{status}")
+    summary = ", ".join(f"{rule} {n}" for rule, n in sorted(open_flags.items())) or "none"
+    click.echo(f"{total} questions in the bank; flags: {summary}; waived: {sum(waived.values())}", err=True)
+    if open_flags:
+        sys.exit(1)
 
 
 @click.command("load")
@@ -150,7 +186,7 @@ def make_instructor_command(email: str) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (validate_command, bank_command, load_command, export_anki_command, make_instructor_command):
+    for command in (validate_command, bank_command, lint_command, load_command, export_anki_command, make_instructor_command):
         app.cli.add_command(command)
 
 

@@ -18,14 +18,20 @@ from pathlib import Path
 ACTOR_TYPES = ("person", "state", "organization", "group")
 SUBJECT_KEYS = {"id", "title", "source", "attribution", "period", "actor"}
 PERIOD_KEYS = {"id", "title", "start", "end"}
-ACTOR_KEYS = {"type", "name", "aliases"}
+ACTOR_KEYS = {"type", "name", "aliases", "article", "adjective", "role", "from", "until"}
 FACT_KEYS = {
-    "id", "period", "date", "actors", "event", "causes", "consequences",
-    "quote", "tags", "cloze", "ask",
+    "id", "period", "date", "date_approx", "date_quote", "date_source", "ask_date", "actors", "event",
+    "causes", "consequences", "quote", "note", "tags", "cloze", "cloze_accept", "ask", "waive",
 }
+REASON_KEYS = {"text", "quote", "link"}
 ASK_KEYS = {"who", "who_actor", "when", "why", "then"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+RANGE_RE = re.compile(r"^(\d{4})/(\d{4})$")
+# Links that set two things against each other: what follows them is a contrast, never a cause or consequence.
+CONCESSIVE_LINKS = ("despite", "in spite of", "nonetheless", "nevertheless", "although", "even though",
+                    "however", "though", "yet", "notwithstanding", "regardless")
+MAX_CLOZE_WORDS = 3
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -59,15 +65,37 @@ class FactFileError(Exception):
 
 @dataclass(frozen=True)
 class Actor:
+    """Someone or something that acts in a fact, with what grammatical blanks and fitting distractors need."""
+
     id: str
     type: str
     name: str
     aliases: tuple[str, ...] = ()
+    article: str = ""  # "the" where running text says "the Soviet Union"
+    adjective: str = ""  # "Soviet", "Czechoslovak"
+    roles: tuple[str, ...] = ()
+    start: int | None = None  # first year it existed or held the role the article shows
+    end: int | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
-        """Name and aliases, longest first, so the fullest mention wins."""
-        return tuple(sorted({self.name, *self.aliases}, key=len, reverse=True))
+        """Name, aliases and adjective, longest first, so the fullest mention wins."""
+        forms = {self.name, *self.aliases} | ({self.adjective} if self.adjective else set())
+        return tuple(sorted(forms, key=len, reverse=True))
+
+    @property
+    def display(self) -> str:
+        """The name as running text writes it: 'the Soviet Union', 'Israel'."""
+        return f"{self.article} {self.name}" if self.article else self.name
+
+    def active_in(self, first: int, last: int | None = None) -> bool:
+        """Whether the actor existed (or held its role) at some time in the years first..last."""
+        last = first if last is None else last
+        return (self.start is None or self.start <= last) and (self.end is None or first <= self.end)
+
+    def shares_role(self, other: Actor) -> bool:
+        """Whether the two can fill the same place in a sentence; actors without roles fit any of their type."""
+        return not self.roles or not other.roles or bool(set(self.roles) & set(other.roles))
 
 
 @dataclass(frozen=True)
@@ -80,31 +108,59 @@ class Period:
 
 @dataclass(frozen=True, order=True)
 class FactDate:
-    """A date whose precision is its form: year, year-month or full date."""
+    """A date whose precision is its form: year, year-month, full date, or a span of years.
+
+    ``until`` is set for a span ("1970/1973"): the event ran over those years, or the article
+    gives no more than that. ``approx`` marks a date the article gives only loosely.
+    """
 
     year: int
     month: int | None = None
     day: int | None = None
+    until: int | None = None
+    approx: bool = False
 
     @classmethod
-    def parse(cls, text: str) -> FactDate:
-        """Parse "1948", "1948-05" or "1948-05-17"; raise ValueError otherwise."""
+    def parse(cls, text: str, approx: bool = False) -> FactDate:
+        """Parse "1948", "1948-05", "1948-05-17" or "1970/1973"; raise ValueError otherwise."""
+        r = RANGE_RE.match(text)
+        if r:
+            first, last = int(r.group(1)), int(r.group(2))
+            if last <= first:
+                raise ValueError(f"date range {text!r} must end after it starts")
+            return cls(first, until=last, approx=approx)
         m = DATE_RE.match(text)
         if not m:
-            raise ValueError(f"date {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+            raise ValueError(f"date {text!r} is not YYYY, YYYY-MM, YYYY-MM-DD or YYYY/YYYY")
         year, month, day = (int(g) if g else None for g in m.groups())
         if month is not None and not 1 <= month <= 12:
             raise ValueError(f"date {text!r} has no month {month}")
         if day is not None:
             dt.date(year, month, day)  # raises ValueError for 1953-02-30
-        return cls(year, month, day)
+        return cls(year, month, day, approx=approx)
 
     @property
     def precision(self) -> str:
+        if self.until:
+            return "range"
         return "day" if self.day else "month" if self.month else "year"
 
     @property
+    def last_year(self) -> int:
+        return self.until or self.year
+
+    @property
+    def exact(self) -> bool:
+        """A single year, month or day that the article gives as such: the only dates a question asks."""
+        return self.until is None and not self.approx
+
+    def contains_year(self, year: int) -> bool:
+        return self.year <= year <= self.last_year
+
+    @property
     def iso(self) -> str:
+        if self.until:
+            return f"{self.year:04d}/{self.until:04d}"
         if self.day:
             return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
         if self.month:
@@ -117,6 +173,8 @@ class FactDate:
 
     @property
     def last_day(self) -> dt.date:
+        if self.until:
+            return dt.date(self.until, 12, 31)
         if self.day:
             return self.first_day
         month = self.month or 12
@@ -127,12 +185,33 @@ class FactDate:
         return self.first_day <= other.last_day and other.first_day <= self.last_day
 
     def display(self) -> str:
-        """'1948', 'May 1948' or '17 May 1948'."""
+        """'1948', 'May 1948', '17 May 1948', '1970–1973' or 'about 1985'."""
+        if self.until:
+            return ("about " if self.approx else "") + f"{self.year}–{self.until}"
+        if self.approx:
+            return f"about {self.year}"
         if self.day:
             return f"{self.day} {calendar.month_name[self.month]} {self.year}"
         if self.month:
             return f"{calendar.month_name[self.month]} {self.year}"
         return str(self.year)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A cause or a consequence, with the article's words that state it and the link word they use."""
+
+    text: str
+    quote: str = ""
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """A curator's decision that a lint rule's flag on this fact's questions is acceptable."""
+
+    rule: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -142,19 +221,43 @@ class Fact:
     date: FactDate | None
     actors: tuple[str, ...]
     event: str
-    causes: tuple[str, ...]
-    consequences: tuple[str, ...]
+    causes: tuple[Reason, ...]
+    consequences: tuple[Reason, ...]
     quotes: tuple[str, ...]
     tags: tuple[str, ...] = ()
     cloze: str | None = None
     ask: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     file: str = ""
     line: int = 0
+    note: str = ""
+    cloze_accept: tuple[str, ...] = ()
+    date_quote: str = ""
+    date_source: str = ""
+    ask_date: bool = True  # False when the date comes from outside the article and the fact does not ask for it
+    waivers: tuple[Waiver, ...] = ()
 
     @property
     def who_actor(self) -> str:
         """The actor a who-question asks for: the curator's choice or the first one."""
         return self.ask.get("who_actor", self.actors[0])
+
+    @property
+    def cause_texts(self) -> tuple[str, ...]:
+        return tuple(r.text for r in self.causes)
+
+    @property
+    def consequence_texts(self) -> tuple[str, ...]:
+        return tuple(r.text for r in self.consequences)
+
+    @property
+    def askable_date(self) -> FactDate | None:
+        """The date when a question may ask for it: exact, and from the article unless the fact says so."""
+        if self.date is None or not self.date.exact or not self.ask_date:
+            return None
+        return self.date
+
+    def waived(self, rule: str) -> bool:
+        return any(w.rule == rule for w in self.waivers)
 
 
 @dataclass(frozen=True)
@@ -348,7 +451,29 @@ def _load_actors(raw, loc: _Locator, problems: list[Problem]) -> dict[str, Actor
             problems.append(Problem(loc.file, line, f"actor '{aid}' aliases must be a list of strings",
                                     field="aliases"))
             continue
-        actors[aid] = Actor(aid, kind, name, tuple(aliases))
+        article, adjective = entry.get("article", ""), entry.get("adjective", "")
+        if article not in ("", "the"):
+            problems.append(Problem(loc.file, line, f"actor '{aid}' article must be \"the\" or absent",
+                                    field="article"))
+            continue
+        if name.lower().startswith("the "):
+            problems.append(Problem(loc.file, line, f"actor '{aid}' name starts with 'the': write "
+                                    "name without it and article = \"the\"", field="name"))
+            continue
+        if not isinstance(adjective, str):
+            problems.append(Problem(loc.file, line, f"actor '{aid}' adjective must be a string", field="adjective"))
+            continue
+        roles = _string_list(entry.get("role", []))
+        if roles is None:
+            problems.append(Problem(loc.file, line, f"actor '{aid}' role must be a list of words", field="role"))
+            continue
+        start, end = entry.get("from"), entry.get("until")
+        if any(v is not None and not isinstance(v, int) for v in (start, end)) or (
+                start is not None and end is not None and end < start):
+            problems.append(Problem(loc.file, line, f"actor '{aid}' needs integer years with from <= until",
+                                    field="from"))
+            continue
+        actors[aid] = Actor(aid, kind, name, tuple(aliases), article, adjective, roles, start, end)
     return actors
 
 
@@ -392,7 +517,7 @@ def _check_fact(raw: dict, loc: _Locator, start: int, end: int, periods: dict[st
     fid = raw.get("id") if isinstance(raw.get("id"), str) else None
 
     def fail(field_name: str, message: str) -> None:
-        line = loc.key_line(field_name.split(".")[0], start, end)
+        line = loc.key_line(re.split(r"[.[]", field_name)[0], start, end)
         problems.append(Problem(loc.file, line, message, fid, field_name))
 
     for key in sorted(set(raw) - FACT_KEYS):
@@ -409,18 +534,33 @@ def _check_fact(raw: dict, loc: _Locator, start: int, end: int, periods: dict[st
         fail("period", f"unknown period {period!r}" + (f"; known: {', '.join(periods)}" if periods else ""))
 
     date = None
+    approx = raw.get("date_approx", False)
+    if not isinstance(approx, bool):
+        fail("date_approx", "date_approx must be true or false")
+        approx = False
     if "date" in raw:
         if not isinstance(raw["date"], str):
             fail("date", "date must be a quoted string such as \"1948-05-17\"")
         else:
             try:
-                date = FactDate.parse(raw["date"])
+                date = FactDate.parse(raw["date"], approx)
             except ValueError as exc:
                 fail("date", str(exc))
             else:
                 p = periods.get(period)
-                if p and not p.start <= date.year <= p.end:
+                if p and not (p.start <= date.year and date.last_year <= p.end):
                     fail("date", f"date {date.iso} falls outside period '{p.id}' ({p.start}-{p.end})")
+    elif approx:
+        fail("date_approx", "date_approx without a date")
+    for key in ("date_quote", "date_source", "note"):
+        if key in raw and (not isinstance(raw[key], str) or not raw[key].strip()):
+            fail(key, f"{key} must be a non-empty string")
+    if ("date_quote" in raw or "date_source" in raw) and "date" not in raw:
+        fail("date_quote" if "date_quote" in raw else "date_source", "given without a date")
+    ask_date = raw.get("ask_date", "date_source" not in raw)
+    if not isinstance(ask_date, bool):
+        fail("ask_date", "ask_date must be true or false")
+        ask_date = True
 
     fact_actors = _string_list(raw.get("actors"), allow_empty=False)
     if fact_actors is None:
@@ -442,12 +582,8 @@ def _check_fact(raw: dict, loc: _Locator, start: int, end: int, periods: dict[st
         if not find_mention(event, first):
             fail("actors", f"the first actor '{first.id}' ({first.name}) is not named in the event")
 
-    causes = _string_list(raw.get("causes", []))
-    if causes is None:
-        fail("causes", "causes must be a list of non-empty strings")
-    consequences = _string_list(raw.get("consequences", []))
-    if consequences is None:
-        fail("consequences", "consequences must be a list of non-empty strings")
+    causes = _reasons(raw, "causes", normalized_source, fail)
+    consequences = _reasons(raw, "consequences", normalized_source, fail)
     tags = _string_list(raw.get("tags", []))
     if tags is None or not all(TAG_RE.match(t) for t in tags):
         fail("tags", "tags must be lowercase words joined by '-' (no spaces)")
@@ -460,9 +596,38 @@ def _check_fact(raw: dict, loc: _Locator, start: int, end: int, periods: dict[st
             if normalize_text(q) not in normalized_source:
                 fail("quote", f"quote is not verbatim in the source: {q[:70]!r}...")
 
+    if quotes is not None and date is not None and isinstance(raw.get("date_quote", ""), str):
+        evidence = normalize_text(" ".join(quotes + (raw.get("date_quote", ""),)))
+        if "date_quote" in raw and normalize_text(raw["date_quote"]) not in normalized_source:
+            fail("date_quote", f"date_quote is not verbatim in the source: {raw['date_quote'][:70]!r}...")
+        elif "date_source" not in raw:
+            missing = _unsupported_date(date, evidence)
+            if missing:
+                fail("date", f"{missing} is not in the fact's quotes: add a date_quote from the article, "
+                             "or a date_source saying where it comes from")
+
     cloze = raw.get("cloze")
-    if cloze is not None and (not isinstance(cloze, str) or not cloze.strip() or cloze not in event):
-        fail("cloze", f"cloze term {cloze!r} must appear exactly in the event")
+    if cloze is not None:
+        if not isinstance(cloze, str) or not cloze.strip() or not _at_word_boundaries(cloze, event):
+            fail("cloze", f"cloze term {cloze!r} must appear in the event as whole words")
+        elif len(cloze.split()) > MAX_CLOZE_WORDS:
+            fail("cloze", f"cloze term {cloze!r} has more than {MAX_CLOZE_WORDS} words; nobody types it exactly")
+    cloze_accept = _string_list(raw.get("cloze_accept", []))
+    if cloze_accept is None:
+        fail("cloze_accept", "cloze_accept must be a list of strings")
+    elif cloze_accept and cloze is None:
+        fail("cloze_accept", "cloze_accept without a cloze term")
+
+    waivers = []
+    raw_waive = raw.get("waive", [])
+    if not isinstance(raw_waive, list):
+        raw_waive = [None]
+    for entry in raw_waive:
+        if (not isinstance(entry, dict) or set(entry) != {"rule", "reason"}
+                or not all(isinstance(v, str) and v.strip() for v in entry.values())):
+            fail("waive", "each waiver is { rule = \"rule-name\", reason = \"why the flag is acceptable\" }")
+            continue
+        waivers.append(Waiver(entry["rule"], entry["reason"]))
 
     ask = raw.get("ask", {})
     if not isinstance(ask, dict):
@@ -484,5 +649,53 @@ def _check_fact(raw: dict, loc: _Locator, start: int, end: int, periods: dict[st
     return Fact(
         id=fid, period=period, date=date, actors=fact_actors, event=event,
         causes=causes, consequences=consequences, quotes=quotes, tags=tags,
-        cloze=cloze, ask=dict(ask), file=loc.file, line=start,
+        cloze=cloze, ask=dict(ask), file=loc.file, line=start, note=raw.get("note", "").strip(),
+        cloze_accept=cloze_accept, date_quote=raw.get("date_quote", ""), date_source=raw.get("date_source", ""),
+        ask_date=ask_date, waivers=tuple(waivers),
     )
+
+
+def _at_word_boundaries(term: str, text: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text) is not None
+
+
+def _unsupported_date(date: FactDate, evidence: str) -> str | None:
+    """What part of the date the evidence does not show: the year(s), or the month's name."""
+    for year in {date.year, date.last_year}:
+        if str(year) not in evidence and f"{str(year)[:3]}0s" not in evidence:
+            return f"the year {year}"
+    if date.month and calendar.month_name[date.month] not in evidence:
+        return f"the month {calendar.month_name[date.month]}"
+    if date.day and not re.search(rf"(?<!\d){date.day}(?:st|nd|rd|th)?(?!\d)", evidence):
+        return f"the day {date.day}"
+    return None
+
+
+def _reasons(raw: dict, key: str, normalized_source: str, fail) -> tuple[Reason, ...]:
+    """Causes or consequences: each a table with its text, its verbatim quote and the article's link word."""
+    value = raw.get(key, [])
+    if not isinstance(value, list):
+        fail(key, f"{key} must be a list of {{ text, quote, link }} tables")
+        return ()
+    reasons = []
+    for n, entry in enumerate(value, start=1):
+        where = f"{key}[{n}]"
+        if not isinstance(entry, dict):
+            fail(where, "must be a table { text = \"...\", quote = \"...\", link = \"...\" }")
+            continue
+        for extra in sorted(set(entry) - REASON_KEYS):
+            fail(where, f"unknown key '{extra}'")
+        text, quote, link = (entry.get(k) for k in ("text", "quote", "link"))
+        bad = [k for k, v in (("text", text), ("quote", quote), ("link", link))
+               if not isinstance(v, str) or not v.strip()]
+        if bad:
+            fail(where, f"needs a non-empty {', '.join(bad)}")
+            continue
+        if normalize_text(quote) not in normalized_source:
+            fail(f"{where}.quote", f"quote is not verbatim in the source: {quote[:70]!r}...")
+        elif link.casefold() not in normalize_text(quote).casefold():
+            fail(f"{where}.link", f"link {link!r} is not in the quote: give the article's own link word")
+        if link.casefold().strip() in CONCESSIVE_LINKS:
+            fail(f"{where}.link", f"{link!r} sets a contrast; what follows it is not a cause or consequence")
+        reasons.append(Reason(text.strip(), quote.strip(), link.strip()))
+    return tuple(reasons)

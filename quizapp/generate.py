@@ -3,7 +3,9 @@
 Each fact yields the questions its data supports, one generator per kind
 (``GENERATORS``). Every question draws its randomness from its own
 ``Random(f"{seed}:{question_id}")``, so the bank is byte-identical for the
-same facts and seed, and adding a fact leaves every other question unchanged.
+same facts and seed. Every candidate question then goes through the quality
+rules of :mod:`quizapp.rules`; one that a rule flags (and the fact does not
+waive) is withheld from the bank and reported by ``quizapp lint``.
 """
 
 from __future__ import annotations
@@ -11,18 +13,24 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from random import Random
 
-from quizapp.facts import Actor, Fact, Subject, find_mention, normalize_text
+from quizapp.facts import Actor, Fact, Subject, normalize_text
+from quizapp.grading import normalize_answer, typed_matches
+from quizapp.wording import (
+    BLANK, TITLES, capitalize, content_words, dated_statement, mentions, similarity, years_in,
+)
+
+__all__ = ["KINDS", "BLANK", "Question", "Bank", "build_bank", "generate", "check_response", "normalize_answer"]
 
 KINDS = ("when", "who", "why", "then", "order", "tf", "cloze")
-BLANK = "_____"
-WHEN_SPREAD = 15
+WHEN_SPREAD = 12
 ORDER_SIZE = 4
 CHOICES = 4
+TF_SHARE = 0.5
+SIBLING_SIMILARITY = 0.5
 WHO_LEAD = {
     "person": "Who",
     "state": "Which country",
@@ -33,7 +41,11 @@ WHO_LEAD = {
 
 @dataclass(frozen=True)
 class Question:
-    """One question; ``answer`` is a list only for chronology (kind ``order``)."""
+    """One question; ``answer`` is a list only for chronology (kind ``order``).
+
+    ``meta`` carries what the quality rules need to know about how the question was built
+    (the actors behind the choices, the blank's grammatical form); it is not part of the bank.
+    """
 
     id: str
     fact_id: str
@@ -49,12 +61,18 @@ class Question:
     actors: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     cloze: str = ""  # Anki cloze text, {{c1::...}}, for kind "cloze"
+    accept: list[str] = field(default_factory=list)  # other typed answers that count as right
+    note: str = ""  # where the article is wrong or disputed
+    meta: dict = field(default_factory=dict, compare=False, repr=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        del data["meta"]
+        return data
 
 
-def check_response(fmt: str, answer: str | list[str], response: str | list[str]) -> bool:
+def check_response(fmt: str, answer: str | list[str], response: str | list[str],
+                   accept: list[str] | tuple[str, ...] = ()) -> bool:
     """Check a learner's response the way the question's format demands."""
     if fmt == "order":
         return isinstance(response, list) and list(response) == list(answer)
@@ -63,49 +81,66 @@ def check_response(fmt: str, answer: str | list[str], response: str | list[str])
     if fmt == "year":
         return response.strip() == answer
     if fmt == "typed":
-        return normalize_answer(response) == normalize_answer(answer)
+        return typed_matches(response, [answer, *accept])
     return response == answer
 
 
-def normalize_answer(text: str) -> str:
-    """Case-, space- and punctuation-insensitive form of a typed answer."""
-    text = normalize_text(text).casefold()
-    text = re.sub(r"[^\w\s$%]", " ", text)
-    text = re.sub(r"^(the|a|an)\s+", "", text.strip())
-    return re.sub(r"\s+", " ", text).strip()
+@dataclass
+class Flag:
+    """A question a quality rule flagged, with the rule's one-line reason."""
+
+    rule: str
+    question: Question
+    reason: str
+    waived: str = ""  # the curator's reason, when the fact waives the rule
 
 
 class Bank:
-    """What generators may look at beyond their own fact, indexed once so each question costs O(1)."""
+    """What generators and rules may look at beyond one fact, indexed once."""
 
     def __init__(self, subject: Subject, seed: int):
         self.subject = subject
         self.seed = seed
         self.max_year = max(p.end for p in subject.periods)
+        self.periods = {p.id: p for p in subject.periods}
+        self.facts = {f.id: f for f in subject.facts}
         self.by_period: dict[str, list[Fact]] = {p.id: [] for p in subject.periods}
         self.period_actors: dict[str, set[str]] = {p.id: set() for p in subject.periods}
         for fact in subject.facts:
             self.by_period[fact.period].append(fact)
             self.period_actors[fact.period].update(fact.actors)
-        self.dated = {pid: [f for f in facts if f.date] for pid, facts in self.by_period.items()}
-        self.years = {pid: sorted({f.date.year for f in facts}) for pid, facts in self.dated.items()}
         self.actors_by_type: dict[str, list[Actor]] = {}
         for actor in sorted(subject.actors.values(), key=lambda a: a.id):
             self.actors_by_type.setdefault(actor.type, []).append(actor)
-        self.texts = {attr: self._texts(attr) for attr in ("causes", "consequences")}
+        self.proper = self._proper_words()
+        self.normal_source = normalize_text(subject.source_text)
+        self.siblings = {f.id: self._siblings(f) for f in subject.facts}
+        self.order_sets: set[frozenset[str]] = set()
+        self.order_use: dict[str, int] = {}
+        self.tf_false = self._tf_assignment()
+        self.flags: list[Flag] = []
 
-    def _texts(self, attr: str) -> tuple[dict[str, list[tuple[str, str]]], list[tuple[str, str]]]:
-        """Each distinct cause (or consequence) once, by period and overall, keyed by its normal form."""
-        per_period: dict[str, list[tuple[str, str]]] = {p.id: [] for p in self.subject.periods}
-        everything, seen = [], set()
-        for fact in self.subject.facts:
-            for text in getattr(fact, attr):
-                key = normalize_text(text)
-                if key not in seen:
-                    seen.add(key)
-                    per_period[fact.period].append((key, text))
-                    everything.append((key, text))
-        return per_period, everything
+    def _proper_words(self) -> set[str]:
+        """Words that are names: in an actor's names, or capitalised mid-sentence in the source."""
+        words = set()
+        for actor in self.subject.actors.values():
+            for name in actor.names:
+                words.update(re.findall(r"[A-Z][\w'’-]*", name))
+        text = normalize_text(self.subject.source_text)
+        for m in re.finditer(r"(?<=[a-z,;] )([A-Z][a-z][\w'-]*)", text):
+            words.add(m.group(1))
+        lower = set(re.findall(r"(?<=[a-z,;] )([a-z][\w'-]*)", text))
+        return {w for w in words if w.lower() not in lower}
+
+    def _siblings(self, fact: Fact) -> list[Fact]:
+        """Other facts about the same acting actor saying much the same thing: their answers are also true here."""
+        out = []
+        for other in self.subject.facts:
+            if other.id == fact.id or other.actors[0] not in fact.actors:
+                continue
+            if similarity(other.event, fact.event) >= SIBLING_SIMILARITY:
+                out.append(other)
+        return out
 
     def rng(self, question_id: str) -> Random:
         return Random(f"{self.seed}:{question_id}")
@@ -113,34 +148,120 @@ class Bank:
     def actor(self, actor_id: str) -> Actor:
         return self.subject.actors[actor_id]
 
-    def distractor_texts(self, fact: Fact, attr: str, rng: Random, count: int) -> list[str]:
-        """Causes (or consequences) of other facts, of the same period where it has enough."""
-        own = {normalize_text(t) for t in fact.causes + fact.consequences}
-        per_period, everything = self.texts[attr]
-        return draw(rng, [per_period[fact.period], everything], own, count)
+    def years_of(self, fact: Fact) -> tuple[int, int]:
+        """The span of years a fact's date covers, else its period's."""
+        if fact.date:
+            return fact.date.year, fact.date.last_year
+        period = self.periods[fact.period]
+        return period.start, period.end
+
+    def mentioned_in_quotes(self, fact: Fact) -> set[str]:
+        """Actors the fact's own article sentences name: never a wrong answer for it."""
+        text = " ".join(fact.quotes + tuple(r.quote for r in fact.causes + fact.consequences))
+        return {a.id for a in self.subject.actors.values() if mentions(text, a)}
+
+    def fitting_actors(self, fact: Fact, actor: Actor, adjective: bool = False) -> list[Actor]:
+        """Actors that could fill this actor's place in the fact and are wrong: same type, a shared role,
+        active at the fact's date, not in the fact or its sentences, not its siblings' actors."""
+        first, last = self.years_of(fact)
+        excluded = set(fact.actors) | self.mentioned_in_quotes(fact)
+        for sibling in self.siblings[fact.id]:
+            excluded.update(sibling.actors)
+        out = []
+        for other in self.actors_by_type[actor.type]:
+            if other.id in excluded or could_be_read_as(other, actor):
+                continue
+            if not other.shares_role(actor) or not other.active_in(first, last):
+                continue
+            if adjective and not other.adjective:
+                continue
+            out.append(other)
+        return out
+
+    def _tf_assignment(self) -> set[str]:
+        """Facts whose true/false statement is false: half of each period, drawn deterministically."""
+        false = set()
+        for facts in self.by_period.values():
+            ranked = sorted(facts, key=lambda f: Random(f"{self.seed}:{f.id}:tf").random())
+            can_lie = [f for f in ranked if self.falsehoods(f, probe=True)]
+            want = round(len(facts) * TF_SHARE)
+            false.update(f.id for f in can_lie[:want])
+        return false
+
+    def falsehoods(self, fact: Fact, probe: bool = False, rng: Random | None = None) -> list[tuple[str, str, dict]]:
+        """Plausible false versions of the fact: a nearby year no reading of the date allows, or another
+        actor of the same type, era and role in the acting actor's place."""
+        out = []
+        rng = rng or self.rng(f"{fact.id}:tf")
+        date = fact.askable_date
+        if date:
+            years = self.wrong_years(fact, spread=6, min_gap=2)
+            if years:
+                wrong = rng.choice(years)
+                fake = type(date)(wrong, date.month, date.day) if not date.day or _valid_day(wrong, date) \
+                    else type(date)(wrong, date.month)
+                out.append((dated_statement(fact.event, fake, self.proper),
+                            f"False: this happened in {date.display()}, not in {fake.display()}.",
+                            {"swap": "year", "year": wrong}))
+        actor = self.actor(fact.actors[0])
+        spans = mentions(fact.event, actor)
+        if len(spans) == 1 and actor.type in ("person", "state"):
+            start, end = spans[0]
+            text = fact.event[start:end]
+            adjective = text.casefold() == actor.adjective.casefold()
+            if not adjective and text.casefold() not in _plural_aliases(actor):
+                others = self.fitting_actors(fact, actor)
+                if others:
+                    other = rng.choice(others)
+                    before = fact.event[:start]
+                    name = other.name
+                    if before.lower().endswith("the "):
+                        before = before[:-4]
+                        name = other.display
+                    elif other.article and not before.strip():
+                        name = other.display
+                    swapped = before + name + fact.event[end:]
+                    swapped = capitalize(swapped) if not before.strip() else swapped
+                    out.append((dated_statement(swapped, fact.askable_date, self.proper),
+                                f"False: it was {actor.display}, not {other.display}.",
+                                {"swap": "actor", "actor": other.id}))
+        return out
+
+    def wrong_years(self, fact: Fact, spread: int, min_gap: int = 1) -> list[int]:
+        """Years near the fact's that are no valid reading of it: outside its span, not contested in its note,
+        not a sibling's year, inside its period and inside the lifetime of every actor in it."""
+        date = fact.date
+        period = self.periods[fact.period]
+        taken = years_in(fact.note) | {y for s in self.siblings[fact.id] if s.date
+                                       for y in range(s.date.year, s.date.last_year + 1)}
+        out = []
+        for year in range(date.year - spread, date.last_year + spread + 1):
+            if date.contains_year(year) or year in taken or not period.start <= year <= min(period.end, self.max_year):
+                continue
+            if min(abs(year - date.year), abs(year - date.last_year)) < min_gap:
+                continue
+            if not all(self.actor(a).active_in(year) for a in fact.actors):
+                continue
+            out.append(year)
+        return out
 
 
-def draw(rng: Random, pools: list[list[tuple[str, str]]], exclude: set[str], count: int) -> list[str]:
-    """Up to ``count`` distinct texts, trying the pools in order, never one whose key is excluded.
+def _valid_day(year: int, date) -> bool:
+    try:
+        dt.date(year, date.month, date.day)
+    except ValueError:
+        return False
+    return True
 
-    Random probes keep this O(count) on large banks; a small pool that probes cannot fill
-    is finished by a shuffled scan.
-    """
-    chosen, seen = [], set(exclude)
-    for pool in pools:
-        for _ in range(count * 8):
-            if len(chosen) == count or not pool:
-                break
-            key, text = pool[rng.randrange(len(pool))]
-            if key not in seen:
-                seen.add(key)
-                chosen.append(text)
-        if len(chosen) < count and len(pool) <= count * 64:
-            rest = [(k, t) for k, t in pool if k not in seen]
-            for key, text in rng.sample(rest, min(count - len(chosen), len(rest))):
-                seen.add(key)
-                chosen.append(text)
-    return chosen
+
+def _plural_aliases(actor: Actor) -> set[str]:
+    """'Soviets', 'Israelis': forms that name a people, not the state, so a name cannot take their place."""
+    return {a.casefold() for a in actor.aliases if a.endswith("s") and not actor.name.endswith("s")}
+
+
+def could_be_read_as(a: Actor, b: Actor) -> bool:
+    """Two actors sharing a name or alias (the USSR and Russia are both 'Moscow'): never each other's distractor."""
+    return bool({n.casefold() for n in a.names} & {n.casefold() for n in b.names})
 
 
 def pick(rng: Random, preferred: list, fallback: list, count: int) -> list:
@@ -159,200 +280,293 @@ def shuffled(rng: Random, items: list) -> list:
 
 
 def explain(fact: Fact) -> str:
-    """The teacher's answer: when, what, why and what followed."""
+    """The teacher's answer: when, what, why and what followed, and the article's slip where it has one."""
     head = f"{fact.date.display()}: " if fact.date else ""
     parts = [head + fact.event]
     if fact.causes:
-        parts.append("Why: " + " ".join(fact.causes))
+        parts.append("Why: " + " ".join(fact.cause_texts))
     if fact.consequences:
-        parts.append("What followed: " + " ".join(fact.consequences))
+        parts.append("What followed: " + " ".join(fact.consequence_texts))
+    if fact.date_source:
+        parts.append(f"The date is not in the article: {fact.date_source}")
+    if fact.note:
+        parts.append(f"Note: {fact.note}")
     return "\n".join(parts)
 
 
-# Words that open an event sentence and are not names, so they lose their capital after "In 1948, ".
-SENTENCE_OPENERS = {"The", "A", "An", "After", "Before", "During", "When", "While", "Following", "In", "On", "At",
-                    "As", "Since", "Unlike", "Despite", "Meeting", "Once", "Over", "With"}
-
-
-def dated_statement(event: str, date_text: str | None) -> str:
-    """'In 1948, the Soviet Union recognized …' without lowercasing proper names."""
-    if date_text is None:
-        return event
-    first, _, rest = event.partition(" ")
-    if first in SENTENCE_OPENERS:
-        event = first.lower() + " " + rest
-    return f"In {date_text}, {event}"
-
-
-def _question(fact: Fact, bank: Bank, kind: str, qid: str, prompt: str, answer, choices: list[str],
-              fmt: str, cloze: str = "", explanation: str | None = None) -> Question:
+def _question(fact: Fact, kind: str, qid: str, prompt: str, answer, choices: list[str], fmt: str,
+              cloze: str = "", explanation: str | None = None, quote: str | None = None,
+              accept: list[str] | None = None, meta: dict | None = None) -> Question:
     return Question(
         id=qid, fact_id=fact.id, kind=kind, period=fact.period, prompt=prompt, answer=answer,
         choices=choices, explanation=explanation or explain(fact),
-        quote=" … ".join(fact.quotes), format=fmt, date=fact.date.iso if fact.date else "",
-        actors=list(fact.actors), tags=list(fact.tags), cloze=cloze,
+        quote=quote if quote is not None else " … ".join(fact.quotes), format=fmt,
+        date=fact.date.iso if fact.date else "", actors=list(fact.actors), tags=list(fact.tags), cloze=cloze,
+        accept=accept or [], note=fact.note, meta=meta or {},
     )
+
+
+def _date_quote(fact: Fact) -> str:
+    quotes = list(fact.quotes)
+    if fact.date_quote and normalize_text(fact.date_quote) not in normalize_text(" ".join(quotes)):
+        quotes.insert(0, fact.date_quote)
+    return " … ".join(quotes)
 
 
 def when_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     """The year as multiple choice and typed; the month and day where the fact has them."""
-    if fact.date is None:
+    date = fact.askable_date
+    if date is None:
         return []
-    year = fact.date.year
+    year = date.year
     prompt = fact.ask.get("when") or f"In which year did this happen? {fact.event}"
-    lo, hi = year - WHEN_SPREAD, min(year + WHEN_SPREAD, bank.max_year)
-    years = bank.years[fact.period]
-    other_years = [y for y in years[bisect_left(years, lo):bisect_right(years, hi)] if y != year]
-    nearby = [y for y in range(lo, hi + 1) if y != year]
+    quote = _date_quote(fact)
     r1 = bank.rng(f"{fact.id}:when")
-    years = [year] + pick(r1, other_years, nearby, CHOICES - 1)
+    near = bank.wrong_years(fact, spread=WHEN_SPREAD)
+    close = [y for y in near if abs(y - year) <= 5]
+    wrong = pick(r1, close, near, CHOICES - 1)
+    if len(wrong) < CHOICES - 1:
+        return []
+    meta = {"wrong_years": wrong}
     questions = [
-        _question(fact, bank, "when", f"{fact.id}:when", prompt, str(year),
-                  [str(y) for y in shuffled(r1, years)], "choice"),
-        _question(fact, bank, "when", f"{fact.id}:when:2", prompt + " Type the year.", str(year), [], "year"),
+        _question(fact, "when", f"{fact.id}:when", prompt, str(year),
+                  [str(y) for y in shuffled(r1, [year] + wrong)], "choice", quote=quote, meta=meta),
+        _question(fact, "when", f"{fact.id}:when:2", prompt + " Type the year.", str(year), [], "year",
+                  quote=quote, meta=meta),
     ]
-    if fact.date.month:
+    if date.month:
         r3 = bank.rng(f"{fact.id}:when:3")
-        answer = f"{calendar.month_name[fact.date.month]} {year}"
-        months = [m for m in range(1, 13) if m != fact.date.month]
+        answer = f"{calendar.month_name[date.month]} {year}"
+        months = [m for m in range(1, 13) if m != date.month]
         choices = [answer] + [f"{calendar.month_name[m]} {year}" for m in r3.sample(months, CHOICES - 1)]
         questions.append(_question(
-            fact, bank, "when", f"{fact.id}:when:3",
-            f"In which month of {year} did this happen? {fact.event}", answer, shuffled(r3, choices), "choice"))
-    if fact.date.day:
+            fact, "when", f"{fact.id}:when:3", f"In which month of {year} did this happen? {fact.event}",
+            answer, shuffled(r3, choices), "choice", quote=quote))
+    if date.day:
         r4 = bank.rng(f"{fact.id}:when:4")
-        day = fact.date.first_day
+        day = date.first_day
         offsets = r4.sample([d for d in range(-12, 13) if d], CHOICES - 1)
         days = [day] + [day + dt.timedelta(days=d) for d in offsets]
         text = [f"{d.day} {calendar.month_name[d.month]} {d.year}" for d in days]
         questions.append(_question(
-            fact, bank, "when", f"{fact.id}:when:4", f"On what date did this happen? {fact.event}",
-            text[0], shuffled(r4, text), "choice"))
+            fact, "when", f"{fact.id}:when:4", f"On what date did this happen? {fact.event}",
+            text[0], shuffled(r4, text), "choice", quote=quote))
     return questions
 
 
-def blank_actor(text: str, actor: Actor) -> str:
-    """Blank every mention of the actor, so no alias gives the answer away."""
-    for name in actor.names:
-        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", BLANK, text, flags=re.IGNORECASE)
-    return text
+@dataclass(frozen=True)
+class Slot:
+    """Where an actor's one mention sits in a sentence, and how a blank there must be filled."""
+
+    start: int
+    end: int
+    adjective: bool  # "the _____ embassy" takes "Soviet", not "the Soviet Union"
+    article: bool  # the blank took in a "the" before the name
+    sentence_start: bool
 
 
-def could_be_read_as(a: Actor, b: Actor) -> bool:
-    """Two actors sharing a name or alias (the USSR and Russia are both 'Moscow'): never each other's distractor."""
-    return bool({n.casefold() for n in a.names} & {n.casefold() for n in b.names})
+def actor_slot(text: str, actor: Actor, others: list[Actor]) -> Slot | None:
+    """The actor's single mention as a blank: titles and a leading "the" go into the blank; a mention
+    inside another actor's name, a plural people ("Soviets") or a second mention gives no slot."""
+    spans = mentions(text, actor)
+    if len(spans) != 1:
+        return None
+    start, end = spans[0]
+    for other in others:
+        for s, e in mentions(text, other):
+            if s <= start and end <= e and (s, e) != (start, end):
+                return None  # "Soviet" inside "Soviet Jews"
+    word = text[start:end]
+    if word.casefold() in _plural_aliases(actor):
+        return None
+    if re.match(r"[\w-]", text[end:end + 1]) or text[end:end + 1] == "-" or re.search(r"[\w-]$", text[:start]):
+        return None  # glued to another word: "Czechoslovak-Egyptian"
+    adjective = bool(actor.adjective) and word.casefold() == actor.adjective.casefold() and \
+        word.casefold() != actor.name.casefold()
+    before = text[:start]
+    article = False
+    if not adjective:
+        for title in TITLES:
+            if before.endswith(title + " "):
+                start -= len(title) + 1
+                before = text[:start]
+                break
+        if re.search(r"(?i)(?:^|\s)the $", before):
+            start -= 4
+            article = True
+        follower = re.match(r"\s+([A-Z][\w'’-]*)", text[end:])
+        if follower and follower.group(1) not in ("I", "II"):
+            return None  # "the _____ Compound": a blank inside a longer name
+    sentence_start = not text[:start].strip()
+    return Slot(start, end, adjective, article, sentence_start)
+
+
+def fill(actor: Actor, slot: Slot) -> str:
+    """The choice that fills the slot: the adjective, or the name with its article where the slot has one."""
+    text = actor.adjective if slot.adjective else actor.display
+    return capitalize(text) if slot.sentence_start else text
 
 
 def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
-    """The acting actor, against actors of the same type who are not in this fact."""
-    actor = bank.actor(fact.who_actor)
-    if "who" in fact.ask:
-        prompt = fact.ask["who"]
-    elif find_mention(fact.event, actor):
-        prompt = f"{WHO_LEAD[actor.type]} fills the blank? {blank_actor(fact.event, actor)}"
-    else:
-        return []
-    same_type = [a for a in bank.actors_by_type[actor.type]
-                 if a.id not in fact.actors and not could_be_read_as(a, actor)]
-    near = [a.name for a in same_type if a.id in bank.period_actors[fact.period]]
-    others = [a.name for a in same_type]
-    distractors = pick(rng, near, others, CHOICES - 1)
-    if len(distractors) < CHOICES - 1:
-        return []
-    return [_question(fact, bank, "who", f"{fact.id}:who", prompt, actor.name,
-                      shuffled(rng, [actor.name] + distractors), "choice")]
+    """Every actor named once in the event, against actors who could fill the same place and are wrong."""
+    questions = []
+    fact_actors = [bank.actor(a) for a in fact.actors]
+    for n, actor in enumerate(fact_actors, start=1):
+        qid = f"{fact.id}:who" + (f":{n}" if n > 1 else "")
+        r = bank.rng(qid)
+        hand = "who" in fact.ask and actor.id == fact.who_actor
+        if hand:
+            slot = Slot(0, 0, False, False, True)
+            prompt = fact.ask["who"]
+        else:
+            slot = actor_slot(fact.event, actor, [a for a in fact_actors if a.id != actor.id])
+            if slot is None:
+                continue
+            prompt = f"{WHO_LEAD[actor.type]} fills the blank? " \
+                     f"{fact.event[:slot.start]}{BLANK}{fact.event[slot.end:]}"
+        candidates = bank.fitting_actors(fact, actor, adjective=slot.adjective)
+        near = [a for a in candidates if a.id in bank.period_actors[fact.period]]
+        wrong = pick(r, near, candidates, CHOICES - 1)
+        if len(wrong) < CHOICES - 1:
+            continue
+        answer = fill(actor, slot) if not hand else actor.name
+        shown = {a.id: (fill(a, slot) if not hand else a.name) for a in [actor, *wrong]}
+        choices = shuffled(r, list(shown.values()))
+        questions.append(_question(fact, "who", qid, prompt, answer, choices, "choice", meta={
+            "actor": actor.id, "choice_actors": [a.id for a in wrong], "adjective": slot.adjective,
+            "hand": hand}))
+    return questions
+
+
+def reason_distractors(fact: Fact, bank: Bank, attr: str, rng: Random, count: int) -> list[str]:
+    """Causes (or consequences) of other facts that are no cause (consequence) of this one: not from a
+    sibling fact, not from the same article sentence, not like anything this fact says; same period first."""
+    own_quotes = [normalize_text(q) for q in fact.quotes + tuple(r.quote for r in fact.causes + fact.consequences)]
+    own_texts = [fact.event, *fact.cause_texts, *fact.consequence_texts]
+    siblings = {s.id for s in bank.siblings[fact.id]}
+    fact_date = fact.date.first_day if fact.date else None
+
+    def usable(other: Fact, reason) -> bool:
+        if other.id == fact.id or other.id in siblings:
+            return False
+        quote = normalize_text(reason.quote)
+        if any(quote in q or q in quote for q in own_quotes):
+            return False
+        if attr == "consequences" and fact_date and other.date and other.date.first_day > fact_date \
+                and set(other.actors[:1]) & set(fact.actors):
+            return False  # a later result of the same actor's doing could be read as what followed
+        return all(similarity(reason.text, t) < 0.5 for t in own_texts)
+
+    def pool(facts) -> list[str]:
+        seen, out = set(), []
+        for other in facts:
+            for reason in getattr(other, attr):
+                key = normalize_text(reason.text)
+                if key not in seen and usable(other, reason):
+                    seen.add(key)
+                    out.append(reason.text)
+        return out
+
+    same = pool(bank.by_period[fact.period])
+    chosen = rng.sample(same, min(count, len(same)))
+    if len(chosen) < count:
+        rest = [t for t in pool(bank.subject.facts) if t not in chosen]
+        chosen += rng.sample(rest, min(count - len(chosen), len(rest)))
+    return chosen
 
 
 def _reason_questions(fact: Fact, bank: Bank, kind: str, attr: str, lead: str) -> list[Question]:
     questions = []
-    for n, text in enumerate(getattr(fact, attr), start=1):
+    for n, reason in enumerate(getattr(fact, attr), start=1):
         qid = f"{fact.id}:{kind}" + (f":{n}" if n > 1 else "")
         rng = bank.rng(qid)
-        distractors = bank.distractor_texts(fact, attr, rng, CHOICES - 1)
+        distractors = reason_distractors(fact, bank, attr, rng, CHOICES - 1)
+        if len(distractors) < CHOICES - 1:
+            continue
         prompt = fact.ask.get(kind) or f"{lead} {fact.event}"
-        questions.append(_question(fact, bank, kind, qid, prompt, text,
-                                   shuffled(rng, [text] + distractors), "choice"))
+        questions.append(_question(fact, kind, qid, prompt, reason.text,
+                                   shuffled(rng, [reason.text] + distractors), "choice",
+                                   quote=reason.quote, meta={"link": reason.link}))
     return questions
 
 
 def why_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
-    """Each cause the article gives, against causes of other facts."""
+    """Each cause the article states, against causes of other facts that do not explain this one."""
     return _reason_questions(fact, bank, "why", "causes", "According to the article, why did this happen?")
 
 
 def then_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
-    """Each consequence the article gives, against consequences of other facts."""
-    return _reason_questions(fact, bank, "then", "consequences", "According to the article, what followed?")
+    """Each consequence the article states, against consequences of other facts that this one did not cause."""
+    return _reason_questions(fact, bank, "then", "consequences",
+                             "According to the article, what did this lead to?")
 
 
 def order_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
-    """This fact and others of its period whose dates cannot overlap, to put in order."""
-    if fact.date is None:
+    """This fact and others of its period with exact dates that cannot overlap, to put in order; never
+    the same set twice, and the least-used facts first so one period's few dates are not asked again and again."""
+    if fact.askable_date is None:
         return []
-    pool = bank.dated[fact.period]
+    pool = [f for f in bank.by_period[fact.period] if f.askable_date and f.id != fact.id]
+    pool.sort(key=lambda f: (bank.order_use.get(f.id, 0), rng.random()))
     chosen = [fact]
-    for _ in range(ORDER_SIZE * 16):  # random probes: O(1) per question however large the period
-        other = pool[rng.randrange(len(pool))]
+    for other in pool:
         if all(not other.date.overlaps(c.date) for c in chosen):
             chosen.append(other)
         if len(chosen) == ORDER_SIZE:
             break
-    if len(chosen) < 3:
+    key = frozenset(f.id for f in chosen)
+    if len(chosen) < 3 or key in bank.order_sets:
         return []
+    bank.order_sets.add(key)
+    for f in chosen:
+        bank.order_use[f.id] = bank.order_use.get(f.id, 0) + 1
     ordered = sorted(chosen, key=lambda f: f.date.first_day)
     answer = [f.event for f in ordered]
     explanation = "\n".join(f"{f.date.display()}: {f.event}" for f in ordered)
-    return [_question(fact, bank, "order", f"{fact.id}:order",
+    quote = " … ".join(_date_quote(f) for f in ordered)
+    return [_question(fact, "order", f"{fact.id}:order",
                       "Put these events in the order they happened, earliest first.",
-                      answer, shuffled(rng, answer), "order", explanation=explanation)]
+                      answer, shuffled(rng, answer), "order", explanation=explanation, quote=quote,
+                      meta={"facts": [f.id for f in ordered]})]
 
 
 def tf_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
-    """A dated statement, either true or with one swapped year or actor."""
-    date_text = fact.date.display() if fact.date else None
-    swaps = []
-    if fact.date:
-        year = fact.date.year
-        wrong = rng.choice([y for y in range(year - WHEN_SPREAD, min(year + WHEN_SPREAD, bank.max_year) + 1)
-                            if abs(y - year) >= 3])
-        wrong_text = date_text.replace(str(year), str(wrong))
-        swaps.append((dated_statement(fact.event, wrong_text),
-                      f"False: this happened in {date_text}, not in {wrong_text}."))
-    actor = bank.actor(fact.actors[0])
-    mention = find_mention(fact.event, actor)
-    same_type = [a for a in bank.actors_by_type[actor.type]
-                 if a.id not in fact.actors and a.id in bank.period_actors[fact.period]
-                 and not could_be_read_as(a, actor)]
-    # Swapping organizations or groups reads as nonsense; people and states swap cleanly.
-    if mention and mention.start() == 0 and same_type and actor.type in ("person", "state"):
-        other = rng.choice(same_type)
-        name = other.name[0].upper() + other.name[1:]
-        swapped = name + fact.event[mention.end():]
-        swaps.append((dated_statement(swapped, date_text), f"False: it was {actor.name}, not {other.name}."))
-    if swaps and rng.random() < 0.5:
-        statement, why = rng.choice(swaps)
+    """A dated statement: true, or (for half of each period) with one plausible year or actor swapped."""
+    swaps = bank.falsehoods(fact, rng=rng)
+    if fact.id in bank.tf_false and swaps:
+        statement, why, meta = rng.choice(swaps)
         answer, explanation = "False", why + "\n" + explain(fact)
     else:
-        statement = dated_statement(fact.event, date_text)
-        answer, explanation = "True", "True.\n" + explain(fact)
-    return [_question(fact, bank, "tf", f"{fact.id}:tf", f"True or false? {statement}", answer,
-                      ["True", "False"], "truefalse", explanation=explanation)]
+        statement = dated_statement(fact.event, fact.askable_date, bank.proper)
+        answer, explanation, meta = "True", "True.\n" + explain(fact), {}
+    return [_question(fact, "tf", f"{fact.id}:tf", f"True or false? {statement}", answer,
+                      ["True", "False"], "truefalse", explanation=explanation, quote=_date_quote(fact), meta=meta)]
 
 
 def cloze_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
-    """The event with its key term blanked: the curator's term, else the acting actor."""
-    term = fact.cloze
+    """The event with its key term blanked: the curator's term, else the acting actor's single mention."""
+    term, accept = fact.cloze, list(fact.cloze_accept)
+    start = None
     if term is None:
-        mention = find_mention(fact.event, bank.actor(fact.actors[0]))
-        if mention is None:
+        actor = bank.actor(fact.actors[0])
+        spans = mentions(fact.event, actor)
+        if len(spans) != 1:
             return []
-        term = mention.group()
-    start = fact.event.index(term)
-    before, after = fact.event[:start], fact.event[start + len(term):]
-    prefix = f"{fact.date.display()}: " if fact.date else ""
-    return [_question(fact, bank, "cloze", f"{fact.id}:cloze",
-                      f"Fill in the blank. {prefix}{before}{BLANK}{after}", term, [], "typed",
-                      cloze=f"{prefix}{before}{{{{c1::{term}}}}}{after}")]
+        start, end = spans[0]
+        term = fact.event[start:end]
+        accept += [n for n in (actor.name, *actor.aliases) if n.casefold() != term.casefold()
+                   and normalize_answer(n) not in {normalize_answer(term)}]
+    if start is None:
+        m = re.search(rf"(?<!\w){re.escape(term)}(?!\w)", fact.event)
+        start = m.start() if m else fact.event.index(term)
+    statement = dated_statement(fact.event, fact.askable_date, bank.proper)
+    shift = len(statement) - len(fact.event)
+    if statement[shift + start:shift + start + len(term)] != term:  # the term opened the sentence
+        term = statement[shift + start:shift + start + len(term)]
+    before, after = statement[:shift + start], statement[shift + start + len(term):]
+    return [_question(fact, "cloze", f"{fact.id}:cloze",
+                      f"Fill in the blank. {before}{BLANK}{after}", term, [], "typed",
+                      cloze=f"{before}{{{{c1::{term}}}}}{after}", accept=accept)]
 
 
 GENERATORS: dict[str, Callable[[Fact, Bank, Random], list[Question]]] = {
@@ -366,11 +580,27 @@ GENERATORS: dict[str, Callable[[Fact, Bank, Random], list[Question]]] = {
 }
 
 
-def build_bank(subject: Subject, seed: int = 0, kinds: tuple[str, ...] = KINDS) -> list[Question]:
-    """Every question the facts support, in fact order then kind order."""
+def generate(subject: Subject, seed: int = 0, kinds: tuple[str, ...] = KINDS) -> tuple[list[Question], list[Flag]]:
+    """Every question the facts support and the rules pass, and every flag the rules raised."""
+    from quizapp.rules import check_bank, check_question
+
     bank = Bank(subject, seed)
     questions = []
     for fact in subject.facts:
         for kind in kinds:
-            questions.extend(GENERATORS[kind](fact, bank, bank.rng(f"{fact.id}:{kind}")))
-    return questions
+            for question in GENERATORS[kind](fact, bank, bank.rng(f"{fact.id}:{kind}")):
+                flags = check_question(question, fact, bank)
+                bank.flags.extend(flags)
+                if all(f.waived for f in flags):
+                    questions.append(question)
+    bank.flags.extend(check_bank(questions, bank))
+    return questions, bank.flags
+
+
+def build_bank(subject: Subject, seed: int = 0, kinds: tuple[str, ...] = KINDS) -> list[Question]:
+    """Every question the facts support and the quality rules pass, in fact order then kind order."""
+    return generate(subject, seed, kinds)[0]
+
+
+def content_overlap(key: str, prompt: str) -> set[str]:
+    return content_words(key) & content_words(prompt)

@@ -1,0 +1,280 @@
+"""The quality rules every generated question must pass, named, one function each.
+
+``RULES`` is the one table: the generator withholds any question a rule flags (unless its fact
+waives the rule with a reason), and ``quizapp lint`` prints every flag. A question rule takes the
+question, its fact and the bank's indexes and returns a one-line reason, or ``None`` when the
+question passes. A bank rule looks at all questions of the bank at once and yields the flagged ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from quizapp.facts import Fact
+from quizapp.wording import BLANK, STOPWORDS, TITLES, content_words, mentions, similarity, years_in
+
+if TYPE_CHECKING:
+    from quizapp.generate import Bank, Flag, Question
+
+TF_TOLERANCE = 0.05
+DANGLING = ("that year", "the same year", "the following year", "the previous year", "this period",
+            "that period", "that time", "this time", "the same time", "at the time", "the above")
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    summary: str
+    check: Callable | None = None  # (question, fact, bank) -> reason | None
+    check_bank: Callable | None = None  # (questions, bank) -> Iterator[(question, reason)]
+
+
+def one_blank(q: Question, fact: Fact, bank: Bank) -> str | None:
+    if q.prompt.count(BLANK) > 1:
+        return f"{q.prompt.count(BLANK)} blanks in one question"
+    return None
+
+
+def blank_grammar(q: Question, fact: Fact, bank: Bank) -> str | None:
+    text = q.prompt if BLANK in q.prompt else ""
+    if not text:
+        return None
+    at = text.index(BLANK)
+    before, after = text[:at], text[at + len(BLANK):]
+    if re.search(r"[\w-]$", before) or re.match(r"(?:-|[^\W_]|'(?!s\b))", after):
+        return "the blank cuts a word or sits inside a compound"
+    if q.kind == "who" and not q.meta.get("adjective"):
+        if re.search(r"(?i)(?:^|\s)(the|a|an)\s$", before):
+            return "an article before the blank fits only some choices"
+        if re.match(r"\s+[A-Z][a-z]", after) and not re.match(r"\s+I{1,3}\b", after):
+            return "the blank sits inside a longer name"
+    if q.kind == "who":
+        actors = [q.meta.get("actor"), *q.meta.get("choice_actors", [])]
+        if q.meta.get("adjective") and not all(bank.actor(a).adjective for a in actors if a):
+            return "an adjective blank with a choice that has no adjective form"
+    if q.kind == "cloze" and q.answer.casefold() in STOPWORDS:
+        return f"the blanked word {q.answer!r} is a trivial word"
+    return None
+
+
+def cloze_key(q: Question, fact: Fact, bank: Bank) -> str | None:
+    if q.kind != "cloze":
+        return None
+    words = q.answer.split()
+    if not 1 <= len(words) <= 3:
+        return f"key of {len(words)} words: nobody types it exactly"
+    if all(w.casefold() in STOPWORDS for w in words):
+        return f"key {q.answer!r} is only trivial words"
+    return None
+
+
+def distractor_fit(q: Question, fact: Fact, bank: Bank) -> str | None:
+    wrong = list(q.meta.get("choice_actors", []))
+    if q.meta.get("swap") == "actor":
+        wrong.append(q.meta["actor"])
+    if not wrong:
+        return None
+    answer = bank.actor(q.meta.get("actor", fact.actors[0]) if q.kind == "who" else fact.actors[0])
+    first, last = bank.years_of(fact)
+    for aid in wrong:
+        other = bank.actor(aid)
+        if other.type != answer.type:
+            return f"{other.name} is a {other.type}, the answer a {answer.type}"
+        if not other.active_in(first, last):
+            return f"{other.name} did not exist or hold its role at the fact's date"
+        if not other.shares_role(answer):
+            return f"{other.name} ({', '.join(other.roles)}) cannot fill the role of {answer.name}"
+    return None
+
+
+def also_true(q: Question, fact: Fact, bank: Bank) -> str | None:
+    siblings = bank.siblings[fact.id]
+    if q.kind == "who" or q.meta.get("swap") == "actor":
+        named = bank.mentioned_in_quotes(fact) | {a for s in siblings for a in s.actors}
+        wrong = q.meta.get("choice_actors", []) + ([q.meta["actor"]] if q.meta.get("swap") == "actor" else [])
+        for aid in wrong:
+            if aid in named or aid in fact.actors:
+                return f"{bank.actor(aid).name} also takes part in this event (its sentences or a sibling fact)"
+    years = list(q.meta.get("wrong_years", [])) + ([q.meta["year"]] if q.meta.get("swap") == "year" else [])
+    if years and fact.date:
+        contested = years_in(fact.note)
+        for year in years:
+            if fact.date.contains_year(year):
+                return f"{year} is inside the event's own span"
+            if year in contested:
+                return f"{year} is the year the note gives: contested, never wrong"
+            for s in siblings:
+                if s.date and s.date.contains_year(year):
+                    return f"{year} is the date of '{s.id}', which says the same of the same actor"
+    if q.kind in ("why", "then"):
+        own = [fact.event, *fact.cause_texts, *fact.consequence_texts]
+        for choice in q.choices:
+            if choice == q.answer:
+                continue
+            for text in own:
+                if similarity(choice, text) >= 0.6:
+                    return f"a distractor says what this fact says: {choice[:60]!r}"
+            for s in siblings:
+                if choice in s.cause_texts + s.consequence_texts:
+                    return f"a distractor comes from '{s.id}', a fact about the same actors saying the same"
+    return None
+
+
+def giveaway(q: Question, fact: Fact, bank: Bank) -> str | None:
+    prompt = q.prompt
+    if q.kind == "when" and q.format in ("choice", "year") and re.fullmatch(r"\d{4}", q.answer) \
+            and re.search(rf"(?<!\d){q.answer}(?!\d)", prompt):
+        return "the prompt contains the year it asks for"
+    if q.kind in ("who",) and not q.meta.get("hand"):
+        actor = bank.actor(q.meta["actor"])
+        if mentions(prompt.replace(BLANK, " "), actor):
+            return f"the prompt still names {actor.name}"
+        before = prompt[:prompt.index(BLANK)] if BLANK in prompt else ""
+        for title in TITLES:
+            if before.endswith(title + " "):
+                return f"'{title}' before the blank points at one choice"
+    if q.kind == "cloze":
+        rest = prompt.replace(BLANK, " ")
+        if re.search(rf"(?i)(?<!\w){re.escape(q.answer)}(?!\w)", rest):
+            return "the prompt shows the blanked words elsewhere"
+    if q.kind in ("why", "then"):
+        shared = content_words(q.answer) & content_words(prompt)
+        key_words = content_words(q.answer)
+        others = [len(content_words(c) & content_words(prompt)) for c in q.choices if c != q.answer]
+        if key_words and len(shared) >= 2 and len(shared) / len(key_words) >= 0.4 \
+                and len(shared) >= max(others, default=0) + 2:
+            return f"the key repeats the prompt's words ({', '.join(sorted(shared)[:4])})"
+    return None
+
+
+def restates_event(q: Question, fact: Fact, bank: Bank) -> str | None:
+    if q.kind in ("why", "then") and similarity(q.answer, fact.event) >= 0.8:
+        return "the key restates the event"
+    return None
+
+
+def dangling_reference(q: Question, fact: Fact, bank: Bank) -> str | None:
+    text = q.prompt.casefold()
+    for phrase in DANGLING:
+        if re.search(rf"(?<!\w){phrase}(?!\w)", text):
+            return f"'{phrase}' points at something the question does not show"
+    return None
+
+
+def unsupported_date(q: Question, fact: Fact, bank: Bank) -> str | None:
+    if q.kind not in ("when", "order"):
+        return None
+    facts = [bank.facts[f] for f in q.meta.get("facts", [fact.id])]
+    for f in facts:
+        if f.askable_date is None:
+            return f"'{f.id}' has no exact date from the article to ask"
+    return None
+
+
+def tf_plausible(q: Question, fact: Fact, bank: Bank) -> str | None:
+    if q.kind != "tf" or q.answer != "False":
+        return None
+    if q.meta.get("swap") == "year":
+        year = q.meta["year"]
+        period = bank.periods[fact.period]
+        if not period.start <= year <= period.end:
+            return f"{year} lies outside the period: absurd on its face"
+        for aid in fact.actors:
+            if not bank.actor(aid).active_in(year):
+                return f"{bank.actor(aid).name} did not exist in {year}: absurd on its face"
+    if not q.meta.get("swap"):
+        return "a false statement with nothing swapped"
+    return None
+
+
+def order_precise(q: Question, fact: Fact, bank: Bank) -> str | None:
+    if q.kind != "order":
+        return None
+    facts = [bank.facts[f] for f in q.meta["facts"]]
+    for i, a in enumerate(facts):
+        for b in facts[i + 1:]:
+            if a.date.overlaps(b.date):
+                return f"'{a.id}' and '{b.id}' may have happened at the same time"
+    return None
+
+
+def tf_balance(questions: list[Question], bank: Bank) -> Iterator[tuple[Question, str]]:
+    by_period = defaultdict(Counter)
+    first = {}
+    for q in questions:
+        if q.kind == "tf":
+            by_period[q.period][q.answer] += 1
+            first.setdefault(q.period, q)
+    for period, counts in by_period.items():
+        total = sum(counts.values())
+        share = counts["True"] / total
+        if total >= 4 and abs(share - 0.5) > TF_TOLERANCE:
+            yield first[period], f"period '{period}': {counts['True']} true of {total} ({share:.0%}), not 50% ± 5%"
+
+
+def order_repeat(questions: list[Question], bank: Bank) -> Iterator[tuple[Question, str]]:
+    seen = {}
+    for q in questions:
+        if q.kind == "order":
+            key = frozenset(q.meta.get("facts", []))
+            if key in seen:
+                yield q, f"the same events as {seen[key]}"
+            seen.setdefault(key, q.id)
+
+
+RULES: dict[str, Rule] = {rule.name: rule for rule in (
+    Rule("one-blank", "One blank per question.", one_blank),
+    Rule("blank-grammar", "A blank never cuts a word, sits inside a name or leaves an article that fits only "
+         "some choices; an adjective blank gets adjective choices; no trivial word is blanked.", blank_grammar),
+    Rule("cloze-key", "Cloze keys are one to three words, not only trivial ones.", cloze_key),
+    Rule("distractor-fit", "Wrong actors are of the answer's type, share its role and existed at the fact's "
+         "date.", distractor_fit),
+    Rule("also-true", "No wrong choice is also right: not an actor, year, cause or consequence of this event, "
+         "of a sibling fact saying the same, or a year the note contests.", also_true),
+    Rule("giveaway", "The prompt does not give the answer: not its year, name, words or a title that fits one "
+         "choice.", giveaway),
+    Rule("restates-event", "A cause or consequence is not the event in other words.", restates_event),
+    Rule("dangling-reference", "No 'that year' or 'this period' pointing outside the question.",
+         dangling_reference),
+    Rule("unsupported-date", "Only exact dates from the article are asked or ordered.", unsupported_date),
+    Rule("tf-plausible", "A false statement swaps one thing, into something that could have been.",
+         tf_plausible),
+    Rule("order-precise", "Chronology only among events whose dates cannot overlap.", order_precise),
+    Rule("tf-balance", "True and false statements are 50% ± 5% of each period.", check_bank=tf_balance),
+    Rule("order-repeat", "No two chronology questions on the same set of events.", check_bank=order_repeat),
+)}
+
+
+def check_question(q: Question, fact: Fact, bank: Bank) -> list[Flag]:
+    """Every flag the question rules raise on one question, marked waived where the fact waives the rule."""
+    from quizapp.generate import Flag
+
+    flags = []
+    for rule in RULES.values():
+        if rule.check is None:
+            continue
+        reason = rule.check(q, fact, bank)
+        if reason:
+            waiver = next((w.reason for w in fact.waivers if w.rule == rule.name), "")
+            flags.append(Flag(rule.name, q, reason, waiver))
+    return flags
+
+
+def check_bank(questions: list[Question], bank: Bank) -> list[Flag]:
+    """Flags of the rules that look at the bank as a whole."""
+    from quizapp.generate import Flag
+
+    flags = []
+    for rule in RULES.values():
+        if rule.check_bank is None:
+            continue
+        for q, reason in rule.check_bank(questions, bank):
+            fact = bank.facts[q.fact_id]
+            waiver = next((w.reason for w in fact.waivers if w.rule == rule.name), "")
+            flags.append(Flag(rule.name, q, reason, waiver))
+    return flags
+

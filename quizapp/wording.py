@@ -1,0 +1,85 @@
+"""Words and sentences: the text helpers that questions and their quality rules share (no Flask)."""
+
+from __future__ import annotations
+
+import re
+
+from quizapp.facts import Actor, FactDate, normalize_text
+
+BLANK = "_____"
+STOPWORDS = frozenset("""
+a an the and or but if of to in on at by for with from as into onto over under about after before during
+since until than that this these those there their its it is was were be been being are has have had do did
+does not no nor so such which who whom whose what when where why how also both either each other another
+any all some more most much many very can could would should will shall may might must his her him he she they
+them we us our you your i me my one two three first new between against among upon within without through
+while whether according article this then later own same
+""".split())
+# Titles that, written before a name, would point at the answer: the blank takes them in.
+TITLES = ("Prime Minister", "Foreign Minister", "Defense Minister", "President", "Premier", "Czar", "Tsar",
+          "Ambassador", "Sheikh", "Chairman", "General", "King", "Minister", "Secretary")
+# Words that open a sentence and are never names, whatever their case in the source.
+OPENERS = {"The", "A", "An", "After", "Before", "During", "When", "While", "Following", "In", "On", "At",
+           "As", "Since", "Unlike", "Despite", "Meeting", "Once", "Over", "With", "According", "From", "By",
+           "For", "This", "These", "That", "Its", "Their", "Although", "Even", "Two", "Three", "Nine", "Some",
+           "Many", "Several", "Both", "Up", "Under", "Between", "Within", "Only", "It", "There", "Of"}
+YEAR_RE = re.compile(r"(?<!\d)(1[6-9]\d\d|20\d\d)(?!\d)")
+
+
+def content_words(text: str) -> set[str]:
+    """The words that carry meaning, folded, with a plain plural 's' dropped."""
+    words = re.findall(r"[a-z0-9]+", normalize_text(text).casefold())
+    return {w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w
+            for w in words if w not in STOPWORDS and len(w) > 2}
+
+
+def similarity(a: str, b: str) -> float:
+    """Share of the smaller text's content words found in the other (0..1)."""
+    wa, wb = content_words(a), content_words(b)
+    if not wa or not wb:
+        return 0.0
+    return len(wa & wb) / min(len(wa), len(wb))
+
+
+def years_in(text: str) -> set[int]:
+    return {int(y) for y in YEAR_RE.findall(text)}
+
+
+def mentions(text: str, actor: Actor) -> list[tuple[int, int]]:
+    """Every non-overlapping, whole-word, case-insensitive mention of the actor, as (start, end)."""
+    spans: list[tuple[int, int]] = []
+    for name in actor.names:  # longest first, so "Soviet Union" wins over "Soviet"
+        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE):
+            if all(m.end() <= s or m.start() >= e for s, e in spans):
+                spans.append((m.start(), m.end()))
+    return sorted(spans)
+
+
+def written_date(date: FactDate) -> str:
+    """How a sentence opens with the date: 'On 17 May 1963', 'In May 1963', 'In 1963', 'Between 1970 and 1973'."""
+    if date.until:
+        return f"{'Roughly between' if date.approx else 'Between'} {date.year} and {date.until}"
+    if date.approx:
+        return f"Around {date.year}"
+    return ("On " if date.day else "In ") + date.display()
+
+
+def lower_opener(event: str, proper: set[str]) -> str:
+    """The event without its sentence capital, unless its first word is a name."""
+    first, _, rest = event.partition(" ")
+    bare = re.sub(r"\W+$", "", first)
+    if bare in OPENERS or (bare not in proper and bare[:1].isupper() and bare.lower() != bare):
+        if bare in OPENERS or bare not in proper:
+            return first[:1].lower() + first[1:] + (" " + rest if rest else "")
+    return event
+
+
+def dated_statement(event: str, date: FactDate | None, proper: set[str]) -> str:
+    """'In 1948, the Soviet Union recognized …' without lowercasing proper names."""
+    if date is None:
+        return event
+    return f"{written_date(date)}, {lower_opener(event, proper)}"
+
+
+def capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]
