@@ -26,8 +26,9 @@ def normalize_answer(text: str) -> str:
 
 
 def allowed_typos(answer: str) -> int:
-    """Edits forgiven in a typed answer: none in short words or anything with digits, one up to 8 letters, then 2."""
-    if len(answer) <= 3 or any(ch.isdigit() for ch in answer):
+    """Edits forgiven in a typed answer: none in words of up to 4 letters or anything with digits, one up to
+    8 letters, then 2."""
+    if len(answer) <= 4 or any(ch.isdigit() for ch in answer):
         return 0
     return 1 if len(answer) <= 8 else 2
 

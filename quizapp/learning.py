@@ -12,6 +12,7 @@ and rows come back as tuples rather than ORM objects.
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple, Protocol
@@ -279,6 +280,11 @@ def intervals(user: Learner, card: CardState | None, now: dt.datetime) -> dict[R
     return {rating: scheduling.format_interval(delta) for rating, delta in preview.items()}
 
 
+def shuffled_choices(choices: list) -> list:
+    """The choices in a fresh order for each showing, so a learner remembers the answer, not its place."""
+    return random.SystemRandom().sample(list(choices), len(choices))
+
+
 @dataclass(frozen=True)
 class Answer:
     """What the learner answered and what it was worth."""
@@ -296,7 +302,8 @@ def check(question: Question, response: str | list[str] | None) -> Answer:
     """Grade a response against the question; ``None`` (no response) is neither right nor wrong."""
     if response is None or response == "" or response == []:
         return Answer(question, None, False)
-    return Answer(question, response, check_response(question.format, question.answer, response))
+    return Answer(question, response, check_response(question.format, question.answer, response,
+                                                            question.accept or ()))
 
 
 @dataclass(frozen=True)

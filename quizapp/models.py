@@ -101,6 +101,7 @@ class Question(db.Model):
     explanation: Mapped[str] = mapped_column(Text, default="")
     quote: Mapped[str] = mapped_column(Text, default="")
     cloze: Mapped[str] = mapped_column(Text, default="")
+    accept: Mapped[list] = mapped_column(JSON, default=list)  # other typed answers that count as right
     date: Mapped[str] = mapped_column(String(10), default="")
     retired: Mapped[bool] = mapped_column(default=False)
     fact: Mapped[Fact] = relationship()

@@ -39,7 +39,7 @@ def store_subject(data: SubjectData, questions: list[QuestionData]) -> dict[str,
         row.period_id = periods[f.period].id
         row.date = f.date.iso if f.date else ""
         row.event, row.actors = f.event, list(f.actors)
-        row.causes, row.consequences = list(f.causes), list(f.consequences)
+        row.causes, row.consequences = list(f.cause_texts), list(f.consequence_texts)
         row.quote, row.tags, row.retired = " … ".join(f.quotes), list(f.tags), False
         facts[f.id] = row
         live_facts.add(f.id)
@@ -59,7 +59,7 @@ def store_subject(data: SubjectData, questions: list[QuestionData]) -> dict[str,
         values = dict(
             period_id=periods[q.period].id, fact_id=facts[q.fact_id].id, kind=q.kind, format=q.format,
             prompt=q.prompt, answer=q.answer, choices=q.choices, explanation=q.explanation,
-            quote=q.quote, cloze=q.cloze, date=q.date, retired=False,
+            quote=q.quote, cloze=q.cloze, accept=q.accept, date=q.date, retired=False,
         )
         if row is None:
             db.session.add(Question(subject_id=subject.id, uid=q.id, **values))

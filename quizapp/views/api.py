@@ -115,7 +115,7 @@ def next_card(subject_slug: str, deck_slug: str):
         return jsonify(done=True, next_due=next_due.isoformat() if next_due else None, counts=counts)
     question = db.session.execute(SHOWN_QUESTION, {"id": picked.question_id}).one()
     return jsonify(done=False, token=secrets.token_urlsafe(16), counts=counts, question={
-        **question._asdict(), "new": picked.card is None,
+        **question._asdict(), "choices": learning.shuffled_choices(question.choices), "new": picked.card is None,
     }, intervals={r.name: v for r, v in learning.intervals(g.user, picked.card, at).items()})
 
 

@@ -69,11 +69,25 @@ def new_join_code() -> str:
 
 def item_from_question(question: Question, position: int, seed: int | None = None) -> QuizItem:
     """Copy a bank question into a quiz, so later bank reloads leave the quiz as it was given."""
-    answer = question.answer
+    answers = [question.answer, *(question.accept or [])]
     return QuizItem(position=position, points=1.0, question_id=question.id,
                     format=BANK_FORMATS[question.format], prompt=question.prompt,
                     choices=list(question.choices) if question.format in ("choice", "truefalse") else [],
-                    answers=[answer], explanation=question.explanation, draw_seed=seed)
+                    answers=answers, explanation=question.explanation, draw_seed=seed)
+
+
+def same_fact_items(quiz: Quiz) -> dict[int, list[int]]:
+    """For each bank item, the numbers of the other items drawn from the same fact (they give each other away)."""
+    ids = [i.question_id for i in quiz.items if i.question_id]
+    if not ids:
+        return {}
+    fact_of = dict(db.session.execute(db.select(Question.id, Question.fact_id).where(Question.id.in_(ids))).all())
+    by_fact: dict[int, list[QuizItem]] = {}
+    for item in quiz.items:
+        if item.question_id in fact_of:
+            by_fact.setdefault(fact_of[item.question_id], []).append(item)
+    return {item.id: [other.position + 1 for other in group if other is not item]
+            for group in by_fact.values() if len(group) > 1 for item in group}
 
 
 def quiz_specs(quiz: Quiz) -> list[interchange.ItemSpec]:
@@ -147,7 +161,7 @@ def draw_form() -> DrawForm:
 def render_edit(quiz: Quiz, draw: DrawForm | None = None, custom: CustomItemForm | None = None):
     """The edit page, with a rejected form (and its messages) in place of a blank one."""
     return render_template("instructor/edit.html", quiz=quiz, draw=draw or draw_form(),
-                           custom=custom or CustomItemForm(), action=ActionForm())
+                           custom=custom or CustomItemForm(), action=ActionForm(), clashes=same_fact_items(quiz))
 
 
 @bp.get("/quizzes/<int:quiz_id>")
@@ -170,9 +184,16 @@ def draw(quiz_id: int):
                                       Question.format.in_(BANK_FORMATS)).order_by(Question.id)
     if form.kind.data != "any":
         query = query.where(Question.kind == form.kind.data)
-    pool = [q for q in db.session.execute(query).scalars() if q.id not in taken]
+    taken_facts = set(db.session.execute(db.select(Question.fact_id).where(Question.id.in_(taken))).scalars())
+    pool = [q for q in db.session.execute(query).scalars() if q.id not in taken and q.fact_id not in taken_facts]
     seed = form.seed.data if form.seed.data is not None else secrets.randbelow(2**31)
-    chosen = random.Random(seed).sample(pool, min(form.count.data, len(pool)))
+    chosen = []  # one question per fact: two of one fact give each other away
+    for q in random.Random(seed).sample(pool, len(pool)):
+        if len(chosen) == form.count.data:
+            break
+        if q.fact_id not in taken_facts:
+            taken_facts.add(q.fact_id)
+            chosen.append(q)
     for q in chosen:
         quiz.items.append(item_from_question(q, len(quiz.items), seed))
     db.session.commit()

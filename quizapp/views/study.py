@@ -80,6 +80,7 @@ def review(subject_slug: str, deck_slug: str):
     form = AnswerForm(question_id=question.id, token=secrets.token_urlsafe(16))
     return render_template("study/question.html", subject=subject, deck=deck, deck_slug=deck_slug,
                            title=deck.title, question=question, card=card, form=form, counts=counts,
+                           choices=learning.shuffled_choices(question.choices),
                            undo_form=ActionForm())
 
 

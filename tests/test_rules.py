@@ -1,0 +1,356 @@
+"""Each question-quality rule on a small synthetic subject: the bad case caught, the good case passed."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from quizapp.facts import FactFileError, load_subject
+from quizapp.generate import BLANK, Bank, build_bank, check_response, generate
+from quizapp.grading import score
+from quizapp.rules import RULES, check_question
+
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+
+
+@pytest.fixture
+def mini(tmp_path):
+    """A private copy of the synthetic subject, to extend."""
+    target = tmp_path / "mini"
+    shutil.copytree(MINI, target)
+    return target
+
+
+def add(folder: Path, text: str, source: str = "") -> None:
+    with open(folder / "facts.toml", "a", encoding="utf-8") as f:
+        f.write("\n" + text)
+    if source:
+        with open(folder / "source.txt", "a", encoding="utf-8") as f:
+            f.write("\n" + source + "\n")
+
+
+def built(folder: Path):
+    subject = load_subject(folder)
+    questions, flags = generate(subject, seed=0)
+    return subject, {q.id: q for q in questions}, flags
+
+
+def flag_of(subject, question, rule):
+    """The named rule's verdict on one question."""
+    bank = Bank(subject, 0)
+    fact = bank.facts[question.fact_id]
+    return RULES[rule].check(question, fact, bank)
+
+
+@pytest.fixture(scope="module")
+def clean():
+    subject = load_subject(MINI)
+    questions, flags = generate(subject, seed=0)
+    return subject, {q.id: q for q in questions}, flags
+
+
+def test_the_synthetic_subject_is_lint_clean_and_has_every_kind(clean):
+    _, questions, flags = clean
+    assert flags == []
+    assert {q.kind for q in questions.values()} == {"when", "who", "why", "then", "order", "tf", "cloze"}
+
+
+def test_one_blank(clean):
+    subject, questions, _ = clean
+    q = questions["trade-treaty:who"]
+    assert flag_of(subject, q, "one-blank") is None
+    two = dataclasses.replace(q, prompt=q.prompt.replace("Atlantis", BLANK))
+    assert "2 blanks" in flag_of(subject, two, "one-blank")
+
+
+def test_an_actor_named_twice_gets_no_blank(mini):
+    add(mini, '''[[fact]]
+id = "syldavia-twice"
+period = "early"
+date = "1925"
+actors = ["syldavia", "atlantis"]
+event = "Syldavia signed a trade treaty with Atlantis, and Syldavia kept it."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+''')
+    _, questions, _ = built(mini)
+    assert "syldavia-twice:who" not in questions
+    assert "syldavia-twice:who:2" in questions
+
+
+def test_blank_grammar_glued_blanks_names_and_articles(clean):
+    subject, questions, _ = clean
+    q = questions["trade-treaty:who:2"]
+    assert q.prompt.endswith(f"with {BLANK}.") and "the Ostrava Republic" in q.choices  # article inside the choice
+    assert flag_of(subject, q, "blank-grammar") is None
+    for bad, why in [(f"A {BLANK}-Syldavian arms deal.", "cuts a word"),
+                     (f"Trade with the {BLANK} grew.", "article"),
+                     (f"Varn walked in the {BLANK} Compound.", "article"),
+                     (f"Varn walked in {BLANK} Compound.", "inside a longer name")]:
+        assert why in flag_of(subject, dataclasses.replace(q, prompt=bad), "blank-grammar"), bad
+
+
+def test_adjective_mentions_get_adjective_choices(mini):
+    add(mini, '''[[fact]]
+id = "bordurian-grain"
+period = "early"
+date = "1925"
+actors = ["syldavia"]
+event = "The Syldavian grain reached the market."
+quote = "In 1925, the Syldavian grain reached the market."
+''', "In 1925, the Syldavian grain reached the market.")
+    subject, questions, _ = built(mini)
+    q = questions["bordurian-grain:who"]
+    assert q.prompt.endswith(f"The {BLANK} grain reached the market.")
+    assert q.answer == "Syldavian" and all(c.endswith(("ian", "ean")) for c in q.choices), q.choices
+    nouns = dataclasses.replace(q, meta={**q.meta, "choice_actors": ["ostrava", *q.meta["choice_actors"][1:]]})
+    assert "no adjective form" in flag_of(subject, nouns, "blank-grammar")
+
+
+def test_a_blank_never_cuts_a_compound(mini):
+    add(mini, '''[[fact]]
+id = "arms-deal"
+period = "early"
+date = "1925"
+actors = ["syldavia", "atlantis"]
+event = "A Syldavian-Atlantean arms deal was signed."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+''')
+    _, questions, _ = built(mini)
+    assert not [qid for qid in questions if qid.startswith("arms-deal:who")]
+
+
+def test_distractors_fit_type_era_and_role(clean):
+    subject, questions, _ = clean
+    # Novania exists from 1947: never a wrong answer for 1921-1944, offered after.
+    early = [q for q in questions.values() if q.kind == "who" and "/" not in q.date and int(q.date[:4]) < 1947]
+    assert early and all("Novania" not in q.choices for q in early)
+    # a newspaper is never offered as a ruling party
+    party = questions["unity-party-rejects-war:who"]
+    assert "The Daily Herald" not in party.choices and "The Morning Post" not in party.choices
+    # a leader of 1880-1910 is never a 1930 prime minister
+    assert "Old King Ruv" not in questions["varn-visits-syldavia:who"].choices
+    q = questions["borduria-recognizes-atlantis:tf"]
+    bad = dataclasses.replace(q, answer="False", meta={"swap": "actor", "actor": "novania"})
+    assert "did not exist" in flag_of(subject, bad, "distractor-fit")
+    media = dataclasses.replace(party, meta={**party.meta, "choice_actors": ["daily-herald"]})
+    assert "cannot fill the role" in flag_of(subject, media, "distractor-fit")
+
+
+def test_also_true_guard(clean, mini):
+    subject, questions, _ = clean
+    restored = questions.get("relations-restored:tf")
+    assert restored is not None
+    # Carpania restored relations too: it may never be the "wrong" actor in Borduria's place
+    bad = dataclasses.replace(restored, answer="False", meta={"swap": "actor", "actor": "carpania"})
+    assert "also takes part" in flag_of(subject, bad, "also-true")
+    # a year inside the event's own span, or one its note contests, is never wrong
+    add(mini, '''[[fact]]
+id = "treaty-contested"
+period = "early"
+date = "1925"
+note = "Other sources date the treaty to 1926."
+actors = ["syldavia", "atlantis"]
+event = "Syldavia and Atlantis put a treaty on paper."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+''')
+    subject2, questions2, _ = built(mini)
+    when = questions2["treaty-contested:when"]
+    assert "1926" not in when.choices
+    assert "Note: Other sources date the treaty to 1926." in when.explanation
+    bad_year = dataclasses.replace(when, meta={"wrong_years": [1926]})
+    assert "contested" in flag_of(subject2, bad_year, "also-true")
+    # a sibling fact saying the same of the same actor: its year is no wrong answer
+    add(mini, '''[[fact]]
+id = "trade-treaty-again"
+period = "early"
+date = "1928"
+actors = ["syldavia", "atlantis"]
+event = "Syldavia signed a second trade treaty with Atlantis."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+date_source = "a test of the sibling guard"
+ask_date = true
+''')
+    subject3, questions3, _ = built(mini)
+    assert "1928" not in questions3["trade-treaty:when"].choices
+    assert "1925" not in questions3["trade-treaty-again:when"].choices
+
+
+def test_reason_distractors_are_never_true_of_the_event(clean):
+    subject, questions, _ = clean
+    q = questions["embassy-attacked:then"]
+    bad = dataclasses.replace(q, choices=[q.answer, "Borduria ended relations with Atlantis.", "x", "y"])
+    assert "says what this fact says" in flag_of(subject, bad, "also-true")
+
+
+def test_giveaway_guard(clean):
+    subject, questions, _ = clean
+    when = questions["trade-treaty:when"]
+    assert flag_of(subject, when, "giveaway") is None
+    leaked = dataclasses.replace(when, prompt=when.prompt.replace("signed", "signed in 1925"))
+    assert "contains the year" in flag_of(subject, leaked, "giveaway")
+    who = questions["varn-visits-syldavia:who"]
+    titled = dataclasses.replace(who, prompt=f"Who fills the blank? Prime Minister {BLANK} visited Syldavia.")
+    assert "points at one choice" in flag_of(subject, titled, "giveaway")
+    named = dataclasses.replace(who, prompt=f"Who fills the blank? {BLANK} visited Syldavia, as Varn wished.")
+    assert "still names" in flag_of(subject, named, "giveaway")
+    why = questions["varn-visits-syldavia:why"]
+    echo = dataclasses.replace(why, prompt=why.prompt + " He wanted support against Borduria from Syldavia.")
+    assert "repeats the prompt" in flag_of(subject, echo, "giveaway")
+
+
+def test_titles_go_into_the_blank(mini):
+    add(mini, '''[[fact]]
+id = "varn-titled"
+period = "early"
+date = "1930-03"
+actors = ["hal-varn", "syldavia"]
+event = "Prime Minister Hal Varn went to Syldavia."
+quote = "In March 1930, Prime Minister Hal Varn of Atlantis visited Syldavia"
+''')
+    _, questions, _ = built(mini)
+    q = questions["varn-titled:who"]
+    assert q.prompt.endswith(f"{BLANK} went to Syldavia.") and "Prime Minister" not in q.prompt
+
+
+def test_restated_event_and_dangling_reference(clean):
+    subject, questions, _ = clean
+    why = questions["varn-visits-syldavia:why"]
+    assert "restates" in flag_of(subject, dataclasses.replace(why, answer="Hal Varn, Prime Minister of Atlantis, "
+                                                              "visited Syldavia."), "restates-event")
+    when = questions["trade-treaty:when"]
+    assert "that year" in flag_of(subject, dataclasses.replace(when, prompt=when.prompt + " It rained that year."),
+                                  "dangling-reference")
+
+
+def test_loose_dates_are_never_asked_or_ordered(clean):
+    subject, questions, _ = clean
+    assert not [qid for qid in questions if qid.startswith("union-talks:when")]
+    assert "union-talks:order" not in questions
+    assert all("union-talks" not in q.meta.get("facts", []) for q in questions.values() if q.kind == "order")
+    tf = questions["union-talks:tf"]
+    assert "1940" not in tf.prompt  # no single year stated for a span
+    order = next(q for q in questions.values() if q.kind == "order")
+    bad = dataclasses.replace(order, meta={"facts": ["union-talks", *order.meta["facts"][1:]]})
+    assert "no exact date" in flag_of(subject, bad, "unsupported-date")
+
+
+def test_true_false_is_balanced_plausible_and_well_written(clean):
+    subject, questions, _ = clean
+    tf = [q for q in questions.values() if q.kind == "tf"]
+    counts = Counter(q.answer for q in tf)
+    assert abs(counts["True"] / len(tf) - 0.5) <= 0.05
+    for q in tf:
+        assert " In 9 February" not in q.prompt and "In 9 " not in q.prompt
+        if q.meta.get("swap") == "year":
+            fact = subject.facts[[f.id for f in subject.facts].index(q.fact_id)]
+            assert 1920 <= q.meta["year"] <= 1950 and abs(q.meta["year"] - fact.date.year) <= 6
+    assert questions["embassy-attacked:tf"].prompt.startswith("True or false? On 9 February 19")
+    q = questions["borduria-recognizes-atlantis:tf"]
+    absurd = dataclasses.replace(q, answer="False", meta={"swap": "year", "year": 1915})
+    assert "outside the period" in flag_of(subject, absurd, "tf-plausible")
+    before_birth = dataclasses.replace(questions["novania-summit:tf"], answer="False",
+                                       meta={"swap": "year", "year": 1945})
+    assert "did not exist in 1945" in flag_of(subject, before_birth, "tf-plausible")
+
+
+def test_tf_balance_is_flagged_when_a_period_leans(clean):
+    subject, questions, _ = clean
+    bank = Bank(subject, 0)
+    tf = [dataclasses.replace(q, answer="True") for q in questions.values() if q.kind == "tf"]
+    flagged = list(RULES["tf-balance"].check_bank(tf, bank))
+    assert flagged and "not 50%" in flagged[0][1]
+
+
+def test_order_questions_never_repeat_a_set_or_mix_overlapping_dates(clean):
+    subject, questions, _ = clean
+    orders = [q for q in questions.values() if q.kind == "order"]
+    assert len({frozenset(q.meta["facts"]) for q in orders}) == len(orders)
+    bank = Bank(subject, 0)
+    assert list(RULES["order-repeat"].check_bank(orders + orders[:1], bank))
+    mixed = dataclasses.replace(orders[0], meta={"facts": ["herald-calls-for-war", "unity-party-rejects-war",
+                                                           "trade-treaty"]})
+    assert "same time" in flag_of(subject, mixed, "order-precise")
+
+
+def test_cloze_keys_are_short_whole_words_with_alternatives(clean, mini):
+    subject, questions, _ = clean
+    q = questions["varn-visits-syldavia:cloze"]
+    assert q.answer == "Hal Varn" and "Varn" in q.accept
+    assert "nobody types" in flag_of(subject, dataclasses.replace(q, answer="a b c d"), "cloze-key")
+    assert "trivial" in flag_of(subject, dataclasses.replace(q, answer="the"), "cloze-key")
+    add(mini, '''[[fact]]
+id = "long-cloze"
+period = "early"
+date = "1925"
+actors = ["syldavia"]
+event = "Syldavia signed a long trade treaty."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+cloze = "signed a long trade"
+''')
+    with pytest.raises(FactFileError, match="more than 3 words"):
+        load_subject(mini)
+
+
+def test_typed_answers_forgive_a_typo_but_never_in_numbers():
+    assert check_response("typed", "Partition Plan", "partition plna")
+    assert check_response("typed", "Hal Varn", "varn", accept=["Varn"])
+    assert not check_response("typed", "Partition Plan", "Marshall Plan")
+    assert not check_response("typed", "nine", "none")  # short words must be exact
+    assert not check_response("typed", "$3 billion", "$4 billion")
+    assert not check_response("year", "1948", "1984")
+    assert score("short", ["main Soviet foothold"], "main soviet fothold") == 1.0
+
+
+def test_a_waiver_keeps_the_question_and_names_its_reason(mini):
+    add(mini, '''[[fact]]
+id = "waived-year"
+period = "early"
+date = "1925"
+actors = ["syldavia", "atlantis"]
+event = "Syldavia and Atlantis signed the Treaty of 1925."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+waive = [{ rule = "giveaway", reason = "the treaty is named after its year" }]
+''')
+    _, questions, flags = built(mini)
+    assert "waived-year:when" in questions
+    flag = next(f for f in flags if f.question.id == "waived-year:when")
+    assert flag.rule == "giveaway" and flag.waived == "the treaty is named after its year"
+
+
+def test_an_unwaived_flag_withholds_the_question(mini):
+    add(mini, '''[[fact]]
+id = "leaky-year"
+period = "early"
+date = "1925"
+actors = ["syldavia", "atlantis"]
+event = "Syldavia and Atlantis signed the Treaty of 1925."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+''')
+    _, questions, flags = built(mini)
+    assert "leaky-year:when" not in questions
+    assert any(f.rule == "giveaway" and f.question.id == "leaky-year:when" and not f.waived for f in flags)
+
+
+def test_every_rule_is_listed_once_with_a_summary():
+    assert len(RULES) >= 12
+    for name, rule in RULES.items():
+        assert rule.name == name and rule.summary and (rule.check or rule.check_bank)
+
+
+def test_check_question_reports_each_rule_by_name(clean):
+    subject, questions, _ = clean
+    bank = Bank(subject, 0)
+    q = questions["trade-treaty:who"]
+    bad = dataclasses.replace(q, prompt=f"{BLANK} and {BLANK} signed in 1925 that year.")
+    names = {f.rule for f in check_question(bad, bank.facts[q.fact_id], bank)}
+    assert {"one-blank", "dangling-reference"} <= names
+
+
+def test_the_bank_is_byte_identical_for_the_same_facts_and_seed():
+    subject = load_subject(MINI)
+    first = [q.to_dict() for q in build_bank(subject, 3)]
+    assert first == [q.to_dict() for q in build_bank(subject, 3)]
