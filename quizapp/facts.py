@@ -550,6 +550,7 @@ def _check_fact(raw: dict, loc: _Locator, start: int, end: int, periods: dict[st
                 p = periods.get(period)
                 if p and not (p.start <= date.year and date.last_year <= p.end):
                     fail("date", f"date {date.iso} falls outside period '{p.id}' ({p.start}-{p.end})")
+                    date = None
     elif approx:
         fail("date_approx", "date_approx without a date")
     for key in ("date_quote", "date_source", "note"):
@@ -595,6 +596,8 @@ def _check_fact(raw: dict, loc: _Locator, start: int, end: int, periods: dict[st
         for q in quotes:
             if normalize_text(q) not in normalized_source:
                 fail("quote", f"quote is not verbatim in the source: {q[:70]!r}...")
+                quotes = None
+                break
 
     if quotes is not None and date is not None and isinstance(raw.get("date_quote", ""), str):
         evidence = normalize_text(" ".join(quotes + (raw.get("date_quote", ""),)))

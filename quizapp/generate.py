@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from random import Random
@@ -113,6 +114,9 @@ class Bank:
         for actor in sorted(subject.actors.values(), key=lambda a: a.id):
             self.actors_by_type.setdefault(actor.type, []).append(actor)
         self.proper = self._proper_words()
+        # words in more than one event of eight ("Israel", "Soviet"): sharing them gives nothing away
+        seen = Counter(w for f in subject.facts for w in content_words(f.event))
+        self.common_words = {w for w, n in seen.items() if n > max(2, len(subject.facts) // 8)}
         self.normal_source = normalize_text(subject.source_text)
         self.siblings = {f.id: self._siblings(f) for f in subject.facts}
         self.order_sets: set[frozenset[str]] = set()

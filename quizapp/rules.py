@@ -56,8 +56,6 @@ def blank_grammar(q: Question, fact: Fact, bank: Bank) -> str | None:
         actors = [q.meta.get("actor"), *q.meta.get("choice_actors", [])]
         if q.meta.get("adjective") and not all(bank.actor(a).adjective for a in actors if a):
             return "an adjective blank with a choice that has no adjective form"
-    if q.kind == "cloze" and q.answer.casefold() in STOPWORDS:
-        return f"the blanked word {q.answer!r} is a trivial word"
     return None
 
 
@@ -142,11 +140,10 @@ def giveaway(q: Question, fact: Fact, bank: Bank) -> str | None:
         if re.search(rf"(?i)(?<!\w){re.escape(q.answer)}(?!\w)", rest):
             return "the prompt shows the blanked words elsewhere"
     if q.kind in ("why", "then"):
-        shared = content_words(q.answer) & content_words(prompt)
-        key_words = content_words(q.answer)
-        others = [len(content_words(c) & content_words(prompt)) for c in q.choices if c != q.answer]
-        if key_words and len(shared) >= 2 and len(shared) / len(key_words) >= 0.4 \
-                and len(shared) >= max(others, default=0) + 2:
+        words = content_words(prompt) - bank.common_words
+        shared = (content_words(q.answer) - bank.common_words) & words
+        others = [len((content_words(c) - bank.common_words) & words) for c in q.choices if c != q.answer]
+        if len(shared) >= 2 and len(shared) > max(others, default=0) + 1:
             return f"the key repeats the prompt's words ({', '.join(sorted(shared)[:4])})"
     return None
 
@@ -229,7 +226,7 @@ def order_repeat(questions: list[Question], bank: Bank) -> Iterator[tuple[Questi
 RULES: dict[str, Rule] = {rule.name: rule for rule in (
     Rule("one-blank", "One blank per question.", one_blank),
     Rule("blank-grammar", "A blank never cuts a word, sits inside a name or leaves an article that fits only "
-         "some choices; an adjective blank gets adjective choices; no trivial word is blanked.", blank_grammar),
+         "some choices; an adjective blank gets adjective choices.", blank_grammar),
     Rule("cloze-key", "Cloze keys are one to three words, not only trivial ones.", cloze_key),
     Rule("distractor-fit", "Wrong actors are of the answer's type, share its role and existed at the fact's "
          "date.", distractor_fit),

@@ -12,7 +12,7 @@ a an the and or but if of to in on at by for with from as into onto over under a
 since until than that this these those there their its it is was were be been being are has have had do did
 does not no nor so such which who whom whose what when where why how also both either each other another
 any all some more most much many very can could would should will shall may might must his her him he she they
-them we us our you your i me my one two three first new between against among upon within without through
+them we us our you your i me my new between against among upon within without through
 while whether according article this then later own same
 """.split())
 # Titles that, written before a name, would point at the answer: the blank takes them in.

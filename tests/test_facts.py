@@ -29,7 +29,8 @@ def folder(tmp_path):
 def add_fact(folder, name="extra.toml", **fields):
     values = dict(id="new-fact", period="1947-1966", date="1948",
                   actors='"soviet-union"', event="The Soviet Union did something.",
-                  quote="the Soviet Union recognized the State of Israel")
+                  quote="On May 17th 1948, three days after the declaration of independence, the Soviet Union "
+                        "recognized the State of Israel.")
     values.update(fields)
     path = folder / name
     path.write_text(MINIMAL_FACT.format(**values), encoding="utf-8")
@@ -49,15 +50,20 @@ def test_real_subject_meets_the_coverage_floor(subject):
     assert len(used_actors) >= 40
     assert sum(n >= 8 for n in periods.values()) >= 4
     assert sum(bool(f.causes) for f in subject.facts) >= 40
-    assert sum(bool(f.consequences) for f in subject.facts) >= 25
+    assert sum(bool(f.consequences) for f in subject.facts) >= 20
+    for fact in subject.facts:  # every cause and consequence with its own evidence and the article's link
+        for reason in fact.causes + fact.consequences:
+            assert reason.quote and reason.link.casefold() in normalize_text(reason.quote).casefold(), fact.id
     assert {a.type for a in subject.actors.values()} == {"person", "state", "organization", "group"}
 
 
 def test_every_quote_of_the_real_subject_is_verbatim_in_the_source(subject):
     source = normalize_text(subject.source_text)
     for fact in subject.facts:
-        for quote in fact.quotes:
+        for quote in fact.quotes + tuple(r.quote for r in fact.causes + fact.consequences):
             assert normalize_text(quote) in source, fact.id
+        if fact.date_quote:
+            assert normalize_text(fact.date_quote) in source, fact.id
 
 
 def test_source_carries_its_attribution(subject):
@@ -104,6 +110,9 @@ def test_unknown_period_and_actor(folder):
     ("1948-02-30", "day is out of range"),
     ("May 1948", "is not YYYY"),
     ("1975", "outside period '1947-1966'"),
+    ("1949", "the year 1949 is not in the fact's quotes"),
+    ("1948-06", "the month June is not in the fact's quotes"),
+    ("1950/1948", "must end after it starts"),
 ])
 def test_bad_or_out_of_period_dates(folder, date, message):
     add_fact(folder, date=date)
@@ -125,7 +134,7 @@ def test_quote_not_in_source(folder):
 
 
 def test_quote_matching_ignores_whitespace_and_quote_marks(folder):
-    add_fact(folder, quote="the Doctors' Plot   in January 1953")
+    add_fact(folder, date="1953", quote="the Doctors' Plot   in January 1953")
     assert "new-fact" in {f.id for f in load_subject(folder).facts}
 
 
@@ -200,3 +209,90 @@ quote = "In 1492 Columbus sailed west."
 ''')
     subject = load_subject(subject_dir)
     assert subject.title == "Voyages" and subject.facts[0].date.year == 1492
+
+
+REASON = '{{ text = "{text}", quote = "{quote}", link = "{link}" }}'
+RECOGNITION = "On May 17th 1948, three days after the declaration of independence, the Soviet Union recognized " \
+              "the State of Israel."
+
+
+def add_reasons(path, key, *reasons):
+    path.write_text(path.read_text() + f"{key} = [" + ", ".join(REASON.format(**r) for r in reasons) + "]\n")
+
+
+def test_causes_and_consequences_carry_their_quote_and_link(folder):
+    path = add_fact(folder)
+    add_reasons(path, "causes", dict(text="Moscow wanted Israel in its bloc.", quote="the attempt by the Soviets to "
+                                     "attract Israel into the Eastern Bloc", link="because"))
+    [problem] = problems_of(folder)
+    assert (problem.field, problem.line) == ("causes[1].link", 9)
+    assert "link 'because' is not in the quote" in problem.message
+
+
+def test_a_concessive_link_is_no_consequence(folder):
+    path = add_fact(folder)
+    add_reasons(path, "consequences", dict(text="Relations were renewed.", quote="Nonetheless, only a few months "
+                                           "after the cutoff", link="Nonetheless"))
+    problems = problems_of(folder)
+    assert any(p.field == "consequences[1].link" and "sets a contrast" in p.message for p in problems)
+
+
+def test_a_reason_needs_text_quote_and_link(folder):
+    path = add_fact(folder)
+    path.write_text(path.read_text() + 'causes = ["a bare string"]\nconsequences = [{ text = "x" }]\n')
+    problems = {(p.field, p.message) for p in problems_of(folder)}
+    assert ("causes[1]", 'must be a table { text = "...", quote = "...", link = "..." }') in problems
+    assert ("consequences[1]", "needs a non-empty quote, link") in problems
+
+
+def test_a_date_from_outside_the_article_says_so_and_is_not_asked(folder):
+    path = add_fact(folder, date="1949")
+    path.write_text(path.read_text() + 'date_source = "general knowledge: a test"\n')
+    fact = next(f for f in load_subject(folder).facts if f.id == "new-fact")
+    assert fact.date.year == 1949 and fact.askable_date is None
+    path.write_text(path.read_text() + "ask_date = true\n")
+    fact = next(f for f in load_subject(folder).facts if f.id == "new-fact")
+    assert fact.askable_date == fact.date
+
+
+def test_a_date_quote_backs_a_date_the_event_quote_lacks(folder):
+    path = add_fact(folder, date="1953", quote="the Soviet Union recognized the State of Israel")
+    path.write_text(path.read_text() + 'date_quote = "the Doctors’ Plot in January 1953"\n')
+    assert "new-fact" in {f.id for f in load_subject(folder).facts}
+    path.write_text(path.read_text().replace("January 1953", "January 1954"))
+    [problem] = problems_of(folder)
+    assert problem.field == "date_quote" and "not verbatim" in problem.message
+
+
+def test_ranges_and_approximate_dates_are_never_asked():
+    span = FactDate.parse("1970/1973")
+    assert (span.precision, span.display(), span.iso, span.exact) == ("range", "1970–1973", "1970/1973", False)
+    assert span.contains_year(1972) and not span.contains_year(1974)
+    assert span.overlaps(FactDate.parse("1973-05"))
+    loose = FactDate.parse("1985", approx=True)
+    assert loose.display() == "about 1985" and not loose.exact
+
+
+def test_a_note_and_accepted_answers_are_loaded(folder):
+    path = add_fact(folder)
+    path.write_text(path.read_text() + 'note = "Some say 18 May."\ncloze = "Soviet Union"\n'
+                    'cloze_accept = ["USSR"]\nwaive = [{ rule = "giveaway", reason = "a test" }]\n')
+    fact = next(f for f in load_subject(folder).facts if f.id == "new-fact")
+    assert fact.note == "Some say 18 May." and fact.cloze_accept == ("USSR",) and fact.waived("giveaway")
+
+
+def test_a_bad_waiver_and_a_long_cloze_are_named(folder):
+    path = add_fact(folder, event="The Soviet Union did something quite remarkable.")
+    path.write_text(path.read_text() + 'cloze = "did something quite remarkable"\nwaive = [{ rule = "giveaway" }]\n')
+    fields = {p.field for p in problems_of(folder)}
+    assert fields == {"cloze", "waive"}
+
+
+def test_actor_forms_eras_and_roles(folder):
+    subject = load_subject(folder)
+    ussr = subject.actors["soviet-union"]
+    assert ussr.display == "the Soviet Union" and ussr.adjective == "Soviet"
+    assert ussr.active_in(1953) and not ussr.active_in(1995)
+    path = folder / "subject.toml"
+    path.write_text(path.read_text().replace('name = "Soviet Union"', 'name = "the Soviet Union"', 1))
+    assert any(p.field == "name" and "without it" in p.message for p in problems_of(folder))

@@ -198,7 +198,8 @@ def test_giveaway_guard(clean):
     named = dataclasses.replace(who, prompt=f"Who fills the blank? {BLANK} visited Syldavia, as Varn wished.")
     assert "still names" in flag_of(subject, named, "giveaway")
     why = questions["varn-visits-syldavia:why"]
-    echo = dataclasses.replace(why, prompt=why.prompt + " He wanted support against Borduria from Syldavia.")
+    echo = dataclasses.replace(why, prompt=why.prompt + " He wanted support against Borduria from Syldavia.",
+                               choices=[why.answer, "Trade grew.", "A pact was formed.", "Grain was sent."])
     assert "repeats the prompt" in flag_of(subject, echo, "giveaway")
 
 
