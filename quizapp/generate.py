@@ -130,11 +130,13 @@ class Bank:
         for actor in self.subject.actors.values():
             for name in actor.names:
                 words.update(re.findall(r"[A-Z][\w'’-]*", name))
+                if " " in name and name[:1].isupper():
+                    words.add(name)
         text = normalize_text(self.subject.source_text)
         for m in re.finditer(r"(?<=[a-z,;] )([A-Z][a-z][\w'-]*)", text):
             words.add(m.group(1))
         lower = set(re.findall(r"(?<=[a-z,;] )([a-z][\w'-]*)", text))
-        return {w for w in words if w.lower() not in lower}
+        return {w for w in words if " " in w or w.lower() not in lower}
 
     def _siblings(self, fact: Fact) -> list[Fact]:
         """Other facts about the same acting actor saying much the same thing: their answers are also true here."""

@@ -131,6 +131,10 @@ def giveaway(q: Question, fact: Fact, bank: Bank) -> str | None:
         actor = bank.actor(q.meta["actor"])
         if mentions(prompt.replace(BLANK, " "), actor):
             return f"the prompt still names {actor.name}"
+        shapes = [len(c.split()) for c in q.choices if c != q.answer]
+        if actor.type == "person" and len(shapes) >= 2 and len(set(shapes)) == 1 \
+                and shapes[0] != len(q.answer.split()):
+            return "the answer alone is written in a different shape (full name or short)"
         before = prompt[:prompt.index(BLANK)] if BLANK in prompt else ""
         for title in TITLES:
             if before.endswith(title + " "):
@@ -192,6 +196,9 @@ def order_precise(q: Question, fact: Fact, bank: Bank) -> str | None:
     if q.kind != "order":
         return None
     facts = [bank.facts[f] for f in q.meta["facts"]]
+    undated = [f.id for f in facts if f.date is None]
+    if undated:
+        return f"'{undated[0]}' has no date"
     for i, a in enumerate(facts):
         for b in facts[i + 1:]:
             if a.date.overlaps(b.date):

@@ -66,6 +66,8 @@ def written_date(date: FactDate) -> str:
 
 def lower_opener(event: str, proper: set[str]) -> str:
     """The event without its sentence capital, unless its first word is a name."""
+    if any(" " in name and event.startswith(name) for name in proper):
+        return event  # "Defense News estimated ..."
     first, _, rest = event.partition(" ")
     bare = re.sub(r"\W+$", "", first)
     if bare in OPENERS or (bare not in proper and bare[:1].isupper() and bare.lower() != bare):

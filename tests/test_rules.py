@@ -355,3 +355,19 @@ def test_the_bank_is_byte_identical_for_the_same_facts_and_seed():
     subject = load_subject(MINI)
     first = [q.to_dict() for q in build_bank(subject, 3)]
     assert first == [q.to_dict() for q in build_bank(subject, 3)]
+
+
+def test_a_person_answer_written_unlike_its_distractors_is_a_giveaway(clean):
+    subject, questions, _ = clean
+    q = questions["varn-visits-syldavia:who"]
+    assert flag_of(subject, q, "giveaway") is None
+    odd = dataclasses.replace(q, choices=["Hal Varn", "Ross", "Lind", "Tal"])
+    assert "different shape" in flag_of(subject, odd, "giveaway")
+
+
+def test_a_name_opening_the_statement_keeps_its_capitals():
+    from quizapp.facts import FactDate
+    from quizapp.wording import dated_statement
+
+    assert dated_statement("Defense News estimated the loss.", FactDate(2014), {"Defense News"}) == \
+        "In 2014, Defense News estimated the loss."
