@@ -186,7 +186,8 @@ def make_instructor_command(email: str) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (validate_command, bank_command, lint_command, load_command, export_anki_command, make_instructor_command):
+    for command in (validate_command, bank_command, lint_command, load_command, export_anki_command,
+                    make_instructor_command):
         app.cli.add_command(command)
 
 

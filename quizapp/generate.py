@@ -21,7 +21,14 @@ from random import Random
 from quizapp.facts import Actor, Fact, Subject, normalize_text
 from quizapp.grading import normalize_answer, typed_matches
 from quizapp.wording import (
-    BLANK, TITLES, capitalize, content_words, dated_statement, mentions, similarity, years_in,
+    BLANK,
+    TITLES,
+    capitalize,
+    content_words,
+    dated_statement,
+    mentions,
+    similarity,
+    years_in,
 )
 
 __all__ = ["KINDS", "BLANK", "Question", "Bank", "build_bank", "generate", "check_response", "normalize_answer"]
