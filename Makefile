@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.test-installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres serve db install bench chromium clean
+.PHONY: run test test-postgres lint serve db install bench chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ serve: db
 
 test: $(TEST_STAMP)
 	$(BIN)/pytest -q -rs
+
+# Question quality (every generator rule over the whole bank; exit 1 on an unwaived flag) and code style.
+lint: $(TEST_STAMP)
+	$(BIN)/quizapp lint
+	$(BIN)/ruff check quizapp tests bench
 
 # The same suite on PostgreSQL (a fresh schema is made for the run and dropped after it).
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
