@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -9,10 +10,10 @@ from quizapp.models import Question, db
 from tests.conftest import SUBJECT_DIR
 
 
-def test_validate_accepts_the_real_subject(runner):
+def test_validate_accepts_the_real_subject(runner, subject):
     result = runner.invoke(args=["validate", str(SUBJECT_DIR)])
     assert result.exit_code == 0
-    assert ": valid: 116 facts in 5 periods, 91 actors" in result.output
+    assert f": valid: {len(subject.facts)} facts in 5 periods, {len(subject.actors)} actors" in result.output
     assert len(result.output.strip().splitlines()) == 1
 
 
@@ -73,3 +74,56 @@ def test_a_broken_fact_file_loads_nothing(runner, tmp_path, app):
     assert db.session.execute(sa.select(sa.func.count()).select_from(Question)).scalar() == before
     assert db.session.execute(sa.select(Question).filter_by(uid="sergeis-courtyard-built:cloze")) \
         .scalar_one().prompt.count("rebuilt") == 0
+
+
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+
+
+def test_lint_passes_the_real_bank(runner):
+    result = runner.invoke(args=["lint"])
+    assert result.exit_code == 0, result.output
+    assert "flags: none" in result.output
+
+
+def test_lint_prints_each_flag_with_rule_and_reason_and_fails(runner, tmp_path):
+    folder = tmp_path / "mini"
+    shutil.copytree(MINI, folder)
+    with open(folder / "facts.toml", "a", encoding="utf-8") as f:
+        f.write('''
+[[fact]]
+id = "leaky-year"
+period = "early"
+date = "1925"
+actors = ["syldavia", "atlantis"]
+event = "Syldavia and Atlantis signed the Treaty of 1925 that year."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+''')
+    result = runner.invoke(args=["lint", str(folder)])
+    assert result.exit_code == 1
+    flags = [line for line in result.output.splitlines() if ": leaky-year:when:" in line]
+    assert any(line.startswith(f"{folder / 'facts.toml'}:") and ": giveaway: leaky-year:when: the prompt contains "
+               "the year" in line for line in flags)
+    assert any(": dangling-reference: " in line for line in flags)
+    assert "flags: dangling-reference" in result.output
+
+
+def test_lint_honours_waivers_and_lists_its_rules(runner, tmp_path):
+    folder = tmp_path / "mini"
+    shutil.copytree(MINI, folder)
+    with open(folder / "facts.toml", "a", encoding="utf-8") as f:
+        f.write('''
+[[fact]]
+id = "named-year"
+period = "early"
+date = "1925"
+actors = ["syldavia", "atlantis"]
+event = "Syldavia and Atlantis signed the Treaty of 1925."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+waive = [{ rule = "giveaway", reason = "the treaty bears its year" }]
+''')
+    result = runner.invoke(args=["lint", str(folder)])
+    assert result.exit_code == 0 and "waived: " in result.output and "named-year" not in result.output
+    shown = runner.invoke(args=["lint", "--waived", str(folder)])
+    assert "(waived: the treaty bears its year)" in shown.output
+    rules = runner.invoke(args=["lint", "--rules"])
+    assert rules.exit_code == 0 and "also-true" in rules.output and "tf-balance" in rules.output
