@@ -11,7 +11,7 @@ import datetime as dt
 import random
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from quizapp import grading
 from quizapp.models import Attempt, Quiz, QuizItem, Response, db
@@ -24,8 +24,9 @@ class QuizClosed(Exception):
 
 
 def open_attempt(quiz: Quiz, user_id: int) -> Attempt | None:
-    return db.session.execute(select(Attempt).filter_by(quiz_id=quiz.id, user_id=user_id, submitted_at=None)) \
-        .scalar_one_or_none()
+    """The learner's unfinished attempt (the first, should a database hold two from before starts were atomic)."""
+    return db.session.execute(select(Attempt).filter_by(quiz_id=quiz.id, user_id=user_id, submitted_at=None)
+                              .order_by(Attempt.number).limit(1)).scalar_one_or_none()
 
 
 def attempts_used(quiz: Quiz, user_id: int) -> int:
@@ -46,8 +47,24 @@ def availability(quiz: Quiz, user_id: int, now: dt.datetime) -> str | None:
     return None
 
 
+def take_turns(quiz: Quiz, user_id: int) -> None:
+    """Make this learner's starts of this quiz wait for each other until the transaction ends.
+
+    Without it, two starts at once both find no attempt and both make one. On PostgreSQL a
+    transaction-scoped advisory lock on (quiz, learner) does it: other learners and other
+    quizzes never wait. On SQLite a request that writes already holds the database's write
+    lock from its first statement (BEGIN IMMEDIATE), so starts take turns anyway.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:quiz, :user)"), {"quiz": quiz.id, "user": user_id})
+
+
 def start(quiz: Quiz, user_id: int, now: dt.datetime) -> Attempt:
-    """Resume the unfinished attempt, or start a new one with its own question and choice order."""
+    """Resume the unfinished attempt, or start a new one with its own question and choice order.
+
+    Atomic: any number of starts at once by one learner make at most one attempt.
+    """
+    take_turns(quiz, user_id)
     current = open_attempt(quiz, user_id)
     if current is not None:
         return current

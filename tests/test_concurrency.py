@@ -1,22 +1,26 @@
 """Fifty learners answering at once against gunicorn (2 workers): no 5xx, no review lost or doubled."""
 
+import contextlib
 import hashlib
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from quizapp.database import WriteGate
-from quizapp.models import ReviewLog, User, db
+from quizapp.models import Attempt, Quiz, QuizItem, ReviewLog, User, db
+from tests.conftest import PASSWORD
 
 LEARNERS = 50
 SECONDS = 8
@@ -30,35 +34,45 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(app, database_url, tmp_path):
-    """gunicorn serving the test database on a free loopback port."""
+@contextlib.contextmanager
+def serving(database_url: str, log_path: Path, *options: str, env: dict | None = None):
+    """gunicorn serving the test database on a free loopback port (with ``options``); yields (process, port)."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "concurrency-test",
-           "QUIZAPP_RATELIMIT_ENABLED": "false", "QUIZAPP_SESSION_COOKIE_SECURE": "false"}
-    log = open(tmp_path / "gunicorn.log", "w")
+           "QUIZAPP_RATELIMIT_ENABLED": "false", "QUIZAPP_SESSION_COOKIE_SECURE": "false", **(env or {})}
+    log = open(log_path, "w")
     process = subprocess.Popen([str(GUNICORN), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "30",
-                                "--graceful-timeout", "5", "quizapp:create_app()"],
+                                "--graceful-timeout", "5", *options, "quizapp:create_app()"],
                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
             try:
-                conn.request("GET", "/")
-                if conn.getresponse().status == 200:
-                    break
-            finally:
-                conn.close()
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("gunicorn did not start: " + (tmp_path / "gunicorn.log").read_text()[-2000:])
-    yield process, port
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=20)
-    log.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                try:
+                    conn.request("GET", "/")
+                    if conn.getresponse().status == 200:
+                        break
+                finally:
+                    conn.close()
+            except OSError:
+                time.sleep(0.2)
+        else:
+            process.kill()
+            pytest.fail("gunicorn did not start: " + log_path.read_text()[-2000:])
+        yield process, port
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture
+def server(app, database_url, tmp_path):
+    """gunicorn with 2 workers serving the test database on a free loopback port."""
+    with serving(database_url, tmp_path / "gunicorn.log") as running:
+        yield running
 
 
 def learners_with_tokens(n: int) -> list[tuple[int, str]]:
@@ -170,3 +184,80 @@ def test_the_write_gate_lets_one_writer_through_at_a_time_and_the_next_in_when_i
     assert events == ["first out", "second in"]
     first.acquire()  # free again once the second has left
     first.release()
+
+
+class Browser:
+    """One learner's browser over plain HTTP: keeps the session cookie, reads CSRF tokens from pages."""
+
+    def __init__(self, port: int):
+        self.port, self.cookie = port, ""
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        page = response.read().decode()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            if header.startswith("session="):
+                self.cookie = header.split(";", 1)[0]
+        conn.close()
+        return response.status, response.headers.get("Location", ""), page
+
+    def csrf(self, path: str) -> str:
+        status, _, page = self.request("GET", path)
+        assert status == 200, (path, status)
+        return re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def busy_server(app, database_url, tmp_path):
+    """gunicorn with 4 workers of 4 threads: 16 requests can be inside the app at once."""
+    with serving(database_url, tmp_path / "gunicorn.log", "-w", "4", "-k", "gthread", "--threads", "4") as running:
+        yield running
+
+
+def test_sixteen_parallel_starts_of_a_one_attempt_quiz_make_one_attempt(busy_server, app):
+    """One learner sends 16 starts at once: every one lands on the same attempt; none is a 500."""
+    _, port = busy_server
+    teacher = User(email="race-teacher@example.org", password_hash="unused", is_instructor=True)
+    learner = User(email="race-learner@example.org")
+    learner.set_password(PASSWORD)
+    db.session.add_all([teacher, learner])
+    db.session.flush()
+    quiz = Quiz(owner_id=teacher.id, title="Race", join_code="RACE2345", max_attempts=1)
+    quiz.items = [QuizItem(position=0, format="year", prompt="When?", answers=["1948"], points=1)]
+    db.session.add(quiz)
+    db.session.commit()
+    browser = Browser(port)
+    status, _, _ = browser.request("POST", "/login", {"csrf_token": browser.csrf("/login"),
+                                                      "email": learner.email, "password": PASSWORD})
+    assert status == 302
+    token = browser.csrf("/q/RACE2345")
+    starts = 16
+    gate, results, lock = threading.Barrier(starts), [], threading.Lock()
+
+    def start():
+        gate.wait()
+        answer = browser.request("POST", "/q/RACE2345/start", {"csrf_token": token})
+        with lock:
+            results.append(answer[:2])
+
+    threads = [threading.Thread(target=start) for _ in range(starts)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    assert len(results) == starts
+    assert [status for status, _ in results] == [302] * starts, "a start was not answered with a redirect"
+    db.session.commit()
+    made = db.session.execute(sa.select(Attempt.id).filter_by(quiz_id=quiz.id, user_id=learner.id)).scalars().all()
+    assert len(made) == 1, f"{len(made)} attempts were made"
+    assert {location for _, location in results} == {f"/attempts/{made[0]}/1"}
+    status, _, page = browser.request("GET", "/q/RACE2345")
+    assert status == 200 and "Resume your attempt" in page

@@ -72,6 +72,7 @@ def start(code: str):
     try:
         attempt = attempts.start(quiz, current_user.id, now())
     except attempts.QuizClosed as closed:
+        db.session.rollback()  # ends the transaction, and with it the turn taken
         flash(str(closed), "error")
         return redirect(url_for("quizzes.landing", code=quiz.join_code))
     db.session.commit()
