@@ -18,6 +18,10 @@ max_requests_jitter = 2000
 accesslog = os.environ.get("QUIZAPP_ACCESS_LOG", "-")
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+# No control socket: by default gunicorn opens one at $XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl,
+# one path for every instance a user runs, so a second instance takes it over (and gunicornc then drives the
+# wrong server). Signals to the arbiter's pid do the same work.
+control_socket_disable = True
 
 
 def post_worker_init(worker):

@@ -261,3 +261,13 @@ def test_sixteen_parallel_starts_of_a_one_attempt_quiz_make_one_attempt(busy_ser
     assert {location for _, location in results} == {f"/attempts/{made[0]}/1"}
     status, _, page = browser.request("GET", "/q/RACE2345")
     assert status == 200 and "Resume your attempt" in page
+
+
+def test_gunicorn_conf_opens_no_control_socket(app, database_url, tmp_path):
+    """A control socket in the home directory would be shared by every instance run by that user."""
+    home = tmp_path / "home"
+    home.mkdir()
+    with serving(database_url, tmp_path / "gunicorn.log", "-c", str(ROOT / "gunicorn.conf.py"),
+                 env={"HOME": str(home), "XDG_RUNTIME_DIR": str(home)}):
+        time.sleep(1)  # the arbiter is up and its workers answer: anything it opens is open by now
+        assert [p.name for p in home.rglob("*")] == []
