@@ -18,7 +18,7 @@ from pathlib import Path
 ACTOR_TYPES = ("person", "state", "organization", "group")
 SUBJECT_KEYS = {"id", "title", "source", "attribution", "period", "actor"}
 PERIOD_KEYS = {"id", "title", "start", "end"}
-ACTOR_KEYS = {"type", "name", "aliases", "article", "adjective", "role", "from", "until"}
+ACTOR_KEYS = {"type", "name", "aliases", "article", "adjective", "role", "from", "until", "part_of"}
 FACT_KEYS = {
     "id", "period", "date", "date_approx", "date_quote", "date_source", "ask_date", "actors", "event",
     "causes", "consequences", "quote", "note", "tags", "cloze", "cloze_accept", "ask", "waive",
@@ -76,6 +76,7 @@ class Actor:
     roles: tuple[str, ...] = ()
     start: int | None = None  # first year it existed or held the role the article shows
     end: int | None = None
+    part_of: str = ""  # the body it belongs to: the UN Security Council is part of the UN
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -92,6 +93,11 @@ class Actor:
         """Whether the actor existed (or held its role) at some time in the years first..last."""
         last = first if last is None else last
         return (self.start is None or self.start <= last) and (self.end is None or first <= self.end)
+
+    def related_to(self, other: Actor) -> bool:
+        """One is part of the other, or both of one body: each may be what the article means by the other."""
+        return self.part_of == other.id or other.part_of == self.id or \
+            bool(self.part_of) and self.part_of == other.part_of
 
     def shares_role(self, other: Actor) -> bool:
         """Whether the two can fill the same place in a sentence; actors without roles fit any of their type."""
@@ -473,7 +479,15 @@ def _load_actors(raw, loc: _Locator, problems: list[Problem]) -> dict[str, Actor
             problems.append(Problem(loc.file, line, f"actor '{aid}' needs integer years with from <= until",
                                     field="from"))
             continue
-        actors[aid] = Actor(aid, kind, name, tuple(aliases), article, adjective, roles, start, end)
+        part_of = entry.get("part_of", "")
+        if not isinstance(part_of, str):
+            problems.append(Problem(loc.file, line, f"actor '{aid}' part_of must be an actor id", field="part_of"))
+            continue
+        actors[aid] = Actor(aid, kind, name, tuple(aliases), article, adjective, roles, start, end, part_of)
+    for actor in actors.values():
+        if actor.part_of and actor.part_of not in actors:
+            problems.append(Problem(loc.file, loc.key_line(f"actor.{actor.id}"),
+                                    f"actor '{actor.id}' is part_of unknown actor '{actor.part_of}'", field="part_of"))
     return actors
 
 

@@ -124,7 +124,7 @@ class Bank:
         # words in more than one event of eight ("Israel", "Soviet"): sharing them gives nothing away
         seen = Counter(w for f in subject.facts for w in content_words(f.event))
         self.common_words = {w for w, n in seen.items() if n > max(2, len(subject.facts) // 8)}
-        self.normal_source = normalize_text(subject.source_text)
+        self.paragraphs = [normalize_text(p) for p in subject.source_text.splitlines() if p.strip()]
         self.siblings = {f.id: self._siblings(f) for f in subject.facts}
         self.order_sets: set[frozenset[str]] = set()
         self.order_use: dict[str, int] = {}
@@ -155,6 +155,14 @@ class Bank:
                 out.append(other)
         return out
 
+    def paragraphs_of(self, quotes) -> set[int]:
+        """The source paragraphs the quotes come from: reasons from one paragraph are rarely unrelated."""
+        found = set()
+        for quote in quotes:
+            q = normalize_text(quote)
+            found.update(i for i, p in enumerate(self.paragraphs) if q and q in p)
+        return found
+
     def rng(self, question_id: str) -> Random:
         return Random(f"{self.seed}:{question_id}")
 
@@ -182,7 +190,7 @@ class Bank:
             excluded.update(sibling.actors)
         out = []
         for other in self.actors_by_type[actor.type]:
-            if other.id in excluded or could_be_read_as(other, actor):
+            if other.id in excluded or could_be_read_as(other, actor) or other.related_to(actor):
                 continue
             if not other.shares_role(actor) or not other.active_in(first, last):
                 continue
@@ -455,6 +463,7 @@ def reason_distractors(fact: Fact, bank: Bank, attr: str, rng: Random, count: in
     """Causes (or consequences) of other facts that are no cause (consequence) of this one: not from a
     sibling fact, not from the same article sentence, not like anything this fact says; same period first."""
     own_quotes = [normalize_text(q) for q in fact.quotes + tuple(r.quote for r in fact.causes + fact.consequences)]
+    own_paragraphs = bank.paragraphs_of(own_quotes)
     own_texts = [fact.event, *fact.cause_texts, *fact.consequence_texts]
     siblings = {s.id for s in bank.siblings[fact.id]}
     fact_date = fact.date.first_day if fact.date else None
@@ -463,8 +472,8 @@ def reason_distractors(fact: Fact, bank: Bank, attr: str, rng: Random, count: in
         if other.id == fact.id or other.id in siblings:
             return False
         quote = normalize_text(reason.quote)
-        if any(quote in q or q in quote for q in own_quotes):
-            return False
+        if any(quote in q or q in quote for q in own_quotes) or bank.paragraphs_of([quote]) & own_paragraphs:
+            return False  # the same passage of the article: likely true of this event too
         if attr == "consequences" and fact_date and other.date and other.date.first_day > fact_date \
                 and set(other.actors[:1]) & set(fact.actors):
             return False  # a later result of the same actor's doing could be read as what followed

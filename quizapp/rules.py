@@ -230,6 +230,19 @@ def order_repeat(questions: list[Question], bank: Bank) -> Iterator[tuple[Questi
             seen.setdefault(key, q.id)
 
 
+def hand_phrased_asked(questions: list[Question], bank: Bank) -> Iterator[tuple[Question, str]]:
+    asked = {(q.fact_id, q.kind) for q in questions if q.kind == "who" and q.meta.get("hand")} | \
+        {(q.fact_id, q.kind) for q in questions if q.kind in ("when", "why", "then")}
+    first = {}
+    for q in questions:
+        first.setdefault(q.fact_id, q)
+    for fact in bank.subject.facts:
+        for kind in ("who", "when", "why", "then"):
+            if kind in fact.ask and (fact.id, kind) not in asked and fact.id in first:
+                yield first[fact.id], f"the hand-phrased ask.{kind} of '{fact.id}' gave no question " \
+                    "(too few fitting wrong answers, or no date or reason to ask)"
+
+
 RULES: dict[str, Rule] = {rule.name: rule for rule in (
     Rule("one-blank", "One blank per question.", one_blank),
     Rule("blank-grammar", "A blank never cuts a word, sits inside a name or leaves an article that fits only "
@@ -250,6 +263,8 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
     Rule("order-precise", "Chronology only among events whose dates cannot overlap.", order_precise),
     Rule("tf-balance", "True and false statements are 50% ± 5% of each period.", check_bank=tf_balance),
     Rule("order-repeat", "No two chronology questions on the same set of events.", check_bank=order_repeat),
+    Rule("hand-phrased", "A curator's hand-phrased question always becomes a question.",
+         check_bank=hand_phrased_asked),
 )}
 
 

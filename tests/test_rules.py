@@ -371,3 +371,55 @@ def test_a_name_opening_the_statement_keeps_its_capitals():
 
     assert dated_statement("Defense News estimated the loss.", FactDate(2014), {"Defense News"}) == \
         "In 2014, Defense News estimated the loss."
+
+
+def test_a_body_and_its_parts_are_never_each_others_distractors(clean):
+    from quizapp.facts import Actor
+
+    subject, _, _ = clean
+    league = Actor("league", "state", "League", role := ("power",))
+    council = Actor("league-council", "state", "League Council", roles=role, part_of="league")
+    assembly = Actor("league-assembly", "state", "League Assembly", roles=role, part_of="league")
+    assert council.related_to(league) and league.related_to(council) and council.related_to(assembly)
+    grown = dataclasses.replace(subject, actors={**subject.actors, "league": league, "league-council": council,
+                                                 "league-assembly": assembly})
+    bank = Bank(grown, 0)
+    fact = bank.facts["trade-treaty"]
+    offered = {a.id for a in bank.fitting_actors(fact, council)}
+    assert not offered & {"league", "league-assembly"} and "carpania" in offered
+
+
+def test_reason_distractors_never_come_from_the_same_passage(mini):
+    add(mini, '''[[fact]]
+id = "grain-after-visit"
+period = "early"
+actors = ["syldavia", "atlantis"]
+event = "Syldavia sent grain to Atlantis."
+quote = "Following the visit, Syldavia sent grain to Atlantis."
+causes = [{ text = "Varn had asked for support against Borduria.", quote = "in order to win its support against Borduria", link = "in order to" }]
+''')
+    subject, questions, _ = built(mini)
+    bank = Bank(subject, 0)
+    visit = bank.facts["varn-visits-syldavia"]
+    own = bank.paragraphs_of(visit.quotes)
+    for qid in ("varn-visits-syldavia:why", "varn-visits-syldavia:then"):
+        if qid in questions:
+            for choice in questions[qid].choices:
+                if choice != questions[qid].answer:
+                    reason = next(r for f in subject.facts for r in f.causes + f.consequences if r.text == choice)
+                    assert not bank.paragraphs_of([reason.quote]) & own, (qid, choice)
+
+
+def test_a_hand_phrased_question_that_cannot_be_built_is_flagged(mini):
+    add(mini, '''[[fact]]
+id = "tal-hand"
+period = "early"
+date = "1941"
+actors = ["mira-tal", "hal-varn"]
+event = "Mira Tal met Hal Varn."
+quote = "In 1941, Mira Tal, the foreign minister of Syldavia, met Hal Varn in the Atlantean capital."
+ask.who = "Which foreign minister met Hal Varn in 1941?"
+''')
+    _, questions, flags = built(mini)
+    assert "tal-hand:who" not in questions
+    assert any(f.rule == "hand-phrased" and "ask.who of 'tal-hand'" in f.reason for f in flags)
