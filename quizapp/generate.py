@@ -170,11 +170,15 @@ class Bank:
         return self.subject.actors[actor_id]
 
     def years_of(self, fact: Fact) -> tuple[int, int]:
-        """The span of years a fact's date covers, else its period's."""
+        """The span of years a fact's date covers; undated, the years of its period when all its actors were."""
         if fact.date:
             return fact.date.year, fact.date.last_year
         period = self.periods[fact.period]
-        return period.start, period.end
+        first, last = period.start, period.end
+        for actor in map(self.actor, fact.actors):
+            first = max(first, actor.start or first)
+            last = min(last, actor.end or last)
+        return (first, last) if first <= last else (period.start, period.end)
 
     def mentioned_in_quotes(self, fact: Fact) -> set[str]:
         """Actors the fact's own article sentences name: never a wrong answer for it."""
@@ -235,13 +239,9 @@ class Bank:
                 if others:
                     other = rng.choice(others)
                     before = fact.event[:start]
-                    name = other.name
-                    if before.lower().endswith("the "):
+                    if re.search(r"(?i)(?:^|\s)the $", before):
                         before = before[:-4]
-                        name = other.display
-                    elif other.article and not before.strip():
-                        name = other.display
-                    swapped = before + name + fact.event[end:]
+                    swapped = before + other.display + fact.event[end:]
                     swapped = capitalize(swapped) if not before.strip() else swapped
                     out.append((dated_statement(swapped, fact.askable_date, self.proper),
                                 f"False: it was {actor.display}, not {other.display}.",

@@ -69,7 +69,7 @@ def lower_opener(event: str, proper: set[str]) -> str:
     if any(" " in name and event.startswith(name) for name in proper):
         return event  # "Defense News estimated ..."
     first, _, rest = event.partition(" ")
-    bare = re.sub(r"\W+$", "", first)
+    bare = re.sub(r"(?:['’]s)?\W*$", "", first)  # "Syria's" is a name
     if bare in OPENERS or (bare not in proper and bare[:1].isupper() and bare.lower() != bare):
         if bare in OPENERS or bare not in proper:
             return first[:1].lower() + first[1:] + (" " + rest if rest else "")

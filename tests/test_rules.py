@@ -6,6 +6,7 @@ import dataclasses
 import shutil
 from collections import Counter
 from pathlib import Path
+from random import Random
 
 import pytest
 
@@ -423,3 +424,20 @@ ask.who = "Which foreign minister met Hal Varn in 1941?"
     _, questions, flags = built(mini)
     assert "tal-hand:who" not in questions
     assert any(f.rule == "hand-phrased" and "ask.who of 'tal-hand'" in f.reason for f in flags)
+
+
+def test_a_swapped_actor_keeps_its_article_and_a_possessive_name_its_capital(clean):
+    from quizapp.facts import FactDate
+    from quizapp.wording import dated_statement
+
+    subject, questions, _ = clean
+    bank = Bank(subject, 0)
+    fact = dataclasses.replace(bank.facts["trade-treaty"], event="A treaty was signed by Syldavia.")
+    seen = 0
+    for n in range(40):  # every falsehood that swaps in the Ostrava Republic writes its "the"
+        for statement, _, meta in bank.falsehoods(fact, rng=Random(n)):
+            if meta.get("actor") == "ostrava":
+                assert "by the Ostrava Republic" in statement
+                seen += 1
+    assert seen
+    assert dated_statement("Syria's envoy spoke.", FactDate(2016), {"Syria"}) == "In 2016, Syria's envoy spoke."
