@@ -397,7 +397,10 @@ period = "early"
 actors = ["syldavia", "atlantis"]
 event = "Syldavia sent grain to Atlantis."
 quote = "Following the visit, Syldavia sent grain to Atlantis."
-causes = [{ text = "Varn had asked for support against Borduria.", quote = "in order to win its support against Borduria", link = "in order to" }]
+[[fact.causes]]
+text = "Varn had asked for support against Borduria."
+quote = "in order to win its support against Borduria"
+link = "in order to"
 ''')
     subject, questions, _ = built(mini)
     bank = Bank(subject, 0)
