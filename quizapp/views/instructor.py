@@ -8,6 +8,7 @@ import csv
 import functools
 import io
 import random
+import re
 import secrets
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -341,6 +342,22 @@ def results(quiz_id: int):
                            in_progress=in_progress)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def spreadsheet_cell(value) -> str:
+    """A CSV cell that a spreadsheet shows as text: one starting like a formula gets a leading apostrophe.
+
+    An account named ``=HYPERLINK(...)`` would otherwise be a live formula on the instructor's
+    computer. Plain numbers such as ``-1`` stay numbers.
+    """
+    text = str(value)
+    if text.startswith(FORMULA_START) and not NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 @bp.get("/quizzes/<int:quiz_id>/results.csv")
 @instructor_required
 def results_csv(quiz_id: int):
@@ -353,10 +370,10 @@ def results_csv(quiz_id: int):
     for a in submitted_attempts(quiz):
         points = {r.item_id: r.points for r in a.responses}
         percent = 100 * (a.score or 0) / a.max_score if a.max_score else 0
-        writer.writerow([a.user.email, a.number, a.started_at.isoformat(), a.submitted_at.isoformat(),
-                         f"{a.score:g}", f"{a.max_score:g}", f"{percent:.1f}",
-                         "yes" if percent >= quiz.pass_mark else "no"]
-                        + [f"{points.get(i.id, 0):g}" for i in quiz.items])
+        writer.writerow([spreadsheet_cell(cell) for cell in [
+            a.user.email, a.number, a.started_at.isoformat(), a.submitted_at.isoformat(), f"{a.score:g}",
+            f"{a.max_score:g}", f"{percent:.1f}", "yes" if percent >= quiz.pass_mark else "no",
+            *(f"{points.get(i.id, 0):g}" for i in quiz.items)]])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=quiz-{quiz.id}-results.csv"})
 
