@@ -94,14 +94,19 @@ class Actor:
         last = first if last is None else last
         return (self.start is None or self.start <= last) and (self.end is None or first <= self.end)
 
-    def related_to(self, other: Actor) -> bool:
-        """One is part of the other, or both of one body: each may be what the article means by the other."""
-        return self.part_of == other.id or other.part_of == self.id or \
-            bool(self.part_of) and self.part_of == other.part_of
+
+    def role_fit(self, other: Actor) -> int:
+        """How well the other can stand in this actor's place: 2 a shared role ("israeli-leader"), 1 a shared
+        kind of role ("...-leader"), 0 neither. Actors without roles fit any of their type."""
+        if not self.roles or not other.roles or set(self.roles) & set(other.roles):
+            return 2
+        kinds = {r.rsplit("-", 1)[-1] for r in self.roles}
+        return 1 if kinds & {r.rsplit("-", 1)[-1] for r in other.roles} else 0
 
     def shares_role(self, other: Actor) -> bool:
-        """Whether the two can fill the same place in a sentence; actors without roles fit any of their type."""
-        return not self.roles or not other.roles or bool(set(self.roles) & set(other.roles))
+        """Whether the two can fill the same place in a sentence: any two states can; others need at least
+        the same kind of role, so a newspaper is never offered as a ruling party."""
+        return self.type == other.type and (self.type == "state" or self.role_fit(other) > 0)
 
 
 @dataclass(frozen=True)
@@ -276,6 +281,18 @@ class Subject:
     actors: dict[str, Actor] = field(hash=False, compare=False)
     facts: tuple[Fact, ...] = ()
     path: str = ""
+
+    def family(self, actor_id: str) -> set[str]:
+        """The actor and every body it is part of, up the chain."""
+        chain, current = set(), actor_id
+        while current and current not in chain and current in self.actors:
+            chain.add(current)
+            current = self.actors[current].part_of
+        return chain
+
+    def related(self, a: str, b: str) -> bool:
+        """One is part of the other, or both of one body: each may be what the source means by the other."""
+        return bool(self.family(a) & self.family(b))
 
     def facts_in(self, period_id: str) -> list[Fact]:
         return [f for f in self.facts if f.period == period_id]

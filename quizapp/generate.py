@@ -194,13 +194,14 @@ class Bank:
             excluded.update(sibling.actors)
         out = []
         for other in self.actors_by_type[actor.type]:
-            if other.id in excluded or could_be_read_as(other, actor) or other.related_to(actor):
+            if other.id in excluded or could_be_read_as(other, actor) or self.subject.related(other.id, actor.id):
                 continue
             if not other.shares_role(actor) or not other.active_in(first, last):
                 continue
             if adjective and not other.adjective:
                 continue
             out.append(other)
+        out.sort(key=lambda other: -actor.role_fit(other))  # the same role first, then the same kind of role
         return out
 
     def _tf_assignment(self) -> set[str]:
@@ -229,23 +230,16 @@ class Bank:
                             f"False: this happened in {date.display()}, not in {fake.display()}.",
                             {"swap": "year", "year": wrong}))
         actor = self.actor(fact.actors[0])
-        spans = mentions(fact.event, actor)
-        if len(spans) == 1 and actor.type in ("person", "state"):
-            start, end = spans[0]
-            text = fact.event[start:end]
-            adjective = text.casefold() == actor.adjective.casefold()
-            if not adjective and text.casefold() not in _plural_aliases(actor):
-                others = self.fitting_actors(fact, actor)
-                if others:
-                    other = rng.choice(others)
-                    before = fact.event[:start]
-                    if re.search(r"(?i)(?:^|\s)the $", before):
-                        before = before[:-4]
-                    swapped = before + other.display + fact.event[end:]
-                    swapped = capitalize(swapped) if not before.strip() else swapped
-                    out.append((dated_statement(swapped, fact.askable_date, self.proper),
-                                f"False: it was {actor.display}, not {other.display}.",
-                                {"swap": "actor", "actor": other.id}))
+        others_in_fact = [self.actor(a) for a in fact.actors[1:]]
+        slot = actor_slot(fact.event, actor, others_in_fact) if actor.type in ("person", "state") else None
+        if slot and not slot.adjective:
+            candidates = self.fitting_actors(fact, actor)
+            if candidates:
+                other = rng.choice(candidates)
+                swapped = fact.event[:slot.start] + fill(other, slot) + fact.event[slot.end:]
+                out.append((dated_statement(swapped, fact.askable_date, self.proper),
+                            f"False: it was {actor.display}, not {other.display}.",
+                            {"swap": "actor", "actor": other.id}))
         return out
 
     def wrong_years(self, fact: Fact, spread: int, min_gap: int = 1) -> list[int]:
@@ -415,6 +409,8 @@ def actor_slot(text: str, actor: Actor, others: list[Actor]) -> Slot | None:
         if re.search(r"(?i)(?:^|\s)the $", before):
             start -= 4
             article = True
+        elif re.search(r"(?i)(?:^|\s)an? $", before):
+            return None  # "a Russian cultural center": no name takes "a"
         follower = re.match(r"\s+([A-Z][\w'’-]*)", text[end:])
         if follower and follower.group(1) not in ("I", "II"):
             return None  # "the _____ Compound": a blank inside a longer name
@@ -446,8 +442,12 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
             prompt = f"{WHO_LEAD[actor.type]} fills the blank? " \
                      f"{fact.event[:slot.start]}{BLANK}{fact.event[slot.end:]}"
         candidates = bank.fitting_actors(fact, actor, adjective=slot.adjective)
-        near = [a for a in candidates if a.id in bank.period_actors[fact.period]]
-        wrong = pick(r, near, candidates, CHOICES - 1)
+        best = actor.role_fit(candidates[0]) if candidates else 0
+        fitting = [a for a in candidates if actor.role_fit(a) == best]
+        if len(fitting) < CHOICES - 1:  # widen to the next kind of fit only when the best is too few
+            fitting = candidates
+        near = [a for a in fitting if a.id in bank.period_actors[fact.period]]
+        wrong = pick(r, near, fitting, CHOICES - 1)
         if len(wrong) < CHOICES - 1:
             continue
         answer = fill(actor, slot) if not hand else actor.name
@@ -477,6 +477,9 @@ def reason_distractors(fact: Fact, bank: Bank, attr: str, rng: Random, count: in
         if attr == "consequences" and fact_date and other.date and other.date.first_day > fact_date \
                 and set(other.actors[:1]) & set(fact.actors):
             return False  # a later result of the same actor's doing could be read as what followed
+        if any(similarity(other.event, t) >= 0.5 for t in own_texts[1:]) or \
+                any(similarity(r.text, fact.event) >= 0.5 for r in other.causes + other.consequences):
+            return False  # the other fact is a link in this one's chain of causes
         return all(similarity(reason.text, t) < 0.5 for t in own_texts)
 
     def pool(facts) -> list[str]:
@@ -526,9 +529,12 @@ def then_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
 def order_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     """This fact and others of its period with exact dates that cannot overlap, to put in order; never
     the same set twice, and the least-used facts first so one period's few dates are not asked again and again."""
-    if fact.askable_date is None:
+    def orderable(f: Fact) -> bool:
+        return f.askable_date is not None and not years_in(f.note)  # a contested date orders nothing
+
+    if not orderable(fact):
         return []
-    pool = [f for f in bank.by_period[fact.period] if f.askable_date and f.id != fact.id]
+    pool = [f for f in bank.by_period[fact.period] if orderable(f) and f.id != fact.id]
     pool.sort(key=lambda f: (bank.order_use.get(f.id, 0), rng.random()))
     chosen = [fact]
     for other in pool:

@@ -131,9 +131,9 @@ def giveaway(q: Question, fact: Fact, bank: Bank) -> str | None:
         actor = bank.actor(q.meta["actor"])
         if mentions(prompt.replace(BLANK, " "), actor):
             return f"the prompt still names {actor.name}"
-        shapes = [len(c.split()) for c in q.choices if c != q.answer]
+        shapes = [len(c.split()) == 1 for c in q.choices if c != q.answer]
         if actor.type == "person" and len(shapes) >= 2 and len(set(shapes)) == 1 \
-                and shapes[0] != len(q.answer.split()):
+                and shapes[0] != (len(q.answer.split()) == 1):
             return "the answer alone is written in a different shape (full name or short)"
         before = prompt[:prompt.index(BLANK)] if BLANK in prompt else ""
         for title in TITLES:

@@ -381,9 +381,11 @@ def test_a_body_and_its_parts_are_never_each_others_distractors(clean):
     league = Actor("league", "state", "League", role := ("power",))
     council = Actor("league-council", "state", "League Council", roles=role, part_of="league")
     assembly = Actor("league-assembly", "state", "League Assembly", roles=role, part_of="league")
-    assert council.related_to(league) and league.related_to(council) and council.related_to(assembly)
+    chamber = Actor("league-chamber", "state", "League Chamber", roles=role, part_of="league-council")
     grown = dataclasses.replace(subject, actors={**subject.actors, "league": league, "league-council": council,
-                                                 "league-assembly": assembly})
+                                                 "league-assembly": assembly, "league-chamber": chamber})
+    assert grown.related("league-council", "league") and grown.related("league-council", "league-assembly")
+    assert grown.related("league-chamber", "league-assembly") and not grown.related("league", "carpania")
     bank = Bank(grown, 0)
     fact = bank.facts["trade-treaty"]
     offered = {a.id for a in bank.fitting_actors(fact, council)}
