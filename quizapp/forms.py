@@ -24,6 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from quizapp.interchange import printable
 from quizapp.models import User, db
 
 
@@ -110,6 +111,16 @@ class ActionForm(FlaskForm):
     """Only the CSRF token: for buttons that act (log out, undo, new API token)."""
 
 
+def plain_text(value: str | None) -> str:
+    """An instructor's text without control characters, line breaks as newlines: exports must hold it."""
+    return printable(value or "")
+
+
+def one_line(value: str | None) -> str:
+    """A one-line instructor text: no control characters, line breaks or tabs."""
+    return " ".join(plain_text(value).split())
+
+
 FEEDBACK_CHOICES = [
     SelectChoice("each", "after each question"),
     SelectChoice("submit", "after submitting"),
@@ -121,8 +132,8 @@ FEEDBACK_CHOICES = [
 class QuizSettingsForm(FlaskForm):
     """Title and rules of a quiz. Times are UTC."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Instructions", validators=[Optional(), Length(max=5000)])
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[one_line])
+    description = TextAreaField("Instructions", validators=[Optional(), Length(max=5000)], filters=[plain_text])
     time_limit_minutes = WholeNumberField("Time limit (minutes, empty for none)",
                                           validators=[Optional(), NumberRange(1, 600)])
     opens_at = DateTimeLocalField("Opens (UTC, empty: now)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
@@ -134,7 +145,8 @@ class QuizSettingsForm(FlaskForm):
     pass_mark = WholeNumberField("Pass mark (%)", validators=[InputRequired(), NumberRange(0, 100)])
 
     def validate_closes_at(self, field):
-        if field.data and self.opens_at.data and field.data <= self.opens_at.data:
+        opens = self.opens_at.data
+        if field.data and opens and field.data.replace(tzinfo=None) <= opens.replace(tzinfo=None):
             raise ValidationError("The quiz must close after it opens.")
 
 
@@ -162,11 +174,14 @@ class CustomItemForm(FlaskForm):
     """An instructor's own question."""
 
     format = SelectField("Type", choices=ITEM_FORMATS)
-    prompt = TextAreaField("Question", validators=[DataRequired(), Length(max=2000)])
-    choices = TextAreaField("Choices, one per line (multiple choice)", validators=[Optional(), Length(max=5000)])
+    prompt = TextAreaField("Question", validators=[DataRequired(), Length(max=2000)], filters=[plain_text])
+    choices = TextAreaField("Choices, one per line (multiple choice)", validators=[Optional(), Length(max=5000)],
+                            filters=[plain_text])
     answers = TextAreaField("Right answer(s), one per line: the right choices, the accepted answers, "
-                            "the year, or True/False", validators=[DataRequired(), Length(max=2000)])
-    explanation = TextAreaField("Explanation shown as feedback", validators=[Optional(), Length(max=5000)])
+                            "the year, or True/False", validators=[DataRequired(), Length(max=2000)],
+                            filters=[plain_text])
+    explanation = TextAreaField("Explanation shown as feedback", validators=[Optional(), Length(max=5000)],
+                                filters=[plain_text])
     points = FloatField("Points", validators=[InputRequired(), NumberRange(0.5, 100)], default=1.0)
 
     def validate_answers(self, field):
@@ -212,4 +227,4 @@ class QuizResponseForm(FlaskForm):
 
 class OverrideForm(FlaskForm):
     points = FloatField("Points", validators=[InputRequired(), NumberRange(0, 100)])
-    reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])
+    reason = StringField("Reason", validators=[DataRequired(), Length(max=500)], filters=[one_line])

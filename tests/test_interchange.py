@@ -1,9 +1,12 @@
 """Grading, item analysis, and the Moodle XML and GIFT writers on plain data."""
 
+import html
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizapp import analysis, grading, interchange
 
@@ -103,6 +106,174 @@ def test_moodle_xml_parses_with_the_right_types_fractions_and_escaping():
     assert questions[5].find("answer/tolerance").text == "0" and questions[5].findtext("defaultgrade") == "1.5"
     tf = {a.findtext("text"): a.get("fraction") for a in questions[3].findall("answer")}
     assert tf == {"true": "100", "false": "0"}
+
+
+# What Moodle's GIFT importer (question/format/gift/format.php, readquestion) makes of a question,
+# ported for the question types quizapp writes, so that a test can read a file as Moodle will.
+GIFT_ESCAPES = {"\\:": "&&058;", "\\#": "&&035;", "\\=": "&&061;", "\\{": "&&123;", "\\}": "&&125;",
+                "\\~": "&&126;", "\\n": "&&010"}
+GIFT_WEIGHT = re.compile(r"^%-*([0-9]{1,2})\.?([0-9]*)%")
+PHP_SPACE = " \t\n\r\0\x0b"
+
+
+def _pre(text: str) -> str:
+    text = text.replace("\\\\", "&&092;")
+    for escaped, placeholder in GIFT_ESCAPES.items():
+        text = text.replace(escaped, placeholder)
+    return text.replace("&&092;", "\\")
+
+
+def _post(text: str) -> str:
+    for escaped, placeholder in GIFT_ESCAPES.items():
+        text = text.replace(placeholder, escaped[1:] if escaped != "\\n" else "\n")
+    return text
+
+
+def _with_format(text: str, default: str) -> tuple[str, str]:
+    fmt = default
+    if text.startswith("[") and "]" in text:
+        name = text[1:text.index("]")]
+        if name in ("html", "moodle", "plain", "markdown"):
+            fmt, text = name, text[text.index("]") + 1:]
+    return _post(text).strip(PHP_SPACE), fmt
+
+
+def _weighed(answer: str, default: float) -> tuple[float, str]:
+    if GIFT_WEIGHT.match(answer):
+        answer = answer[1:]
+        end = answer.index("%")
+        return float(answer[:end]) / 100, answer[end + 1:]
+    return default, answer
+
+
+def moodle_reads_gift(block: str) -> dict:
+    """One question as Moodle imports it: type, name, text and format, answers with their fractions."""
+    lines = [" " if line.strip(PHP_SPACE).startswith("//") else line for line in block.split("\n")]
+    text = _pre("\n".join(lines).strip(PHP_SPACE))
+    assert text.startswith("::"), "no name"
+    text = text[2:]
+    name, text = _post(text[:text.index("::")]).strip(PHP_SPACE), text[text.index("::") + 2:].strip(PHP_SPACE)
+    start, finish = text.find("{"), text.find("}")
+    assert 0 <= start < finish and text.endswith("}") and finish == len(text) - 1, "braces"
+    answers, question = text[start + 1:finish].strip(PHP_SPACE), text[:start]
+    split = answers.rfind("####")
+    general = answers[split + 4:] if split >= 0 else ""
+    answers = answers[:split].strip(PHP_SPACE) if split >= 0 else answers
+    question, fmt = _with_format(question, "moodle")
+    read = {"name": name, "text": question, "format": fmt, "feedback": _with_format(general, fmt), "answers": []}
+    if answers.startswith("#"):
+        read["type"] = "numerical"
+        read["answers"] = [(1.0, a.strip(PHP_SPACE)) for a in answers[1:].split("=") if a.strip(PHP_SPACE)]
+    elif "~" in answers:
+        read["type"] = "multichoice"
+        read["single"] = "=" in answers
+        for answer in [a.strip(PHP_SPACE) for a in answers.replace("=", "~=").split("~")]:
+            if not answer:
+                continue
+            weight, answer = (1.0, answer[1:]) if answer.startswith("=") else _weighed(answer, 0.0)
+            read["answers"].append((weight, _with_format(answer.split("#", 1)[0].strip(PHP_SPACE), fmt)))
+    elif "=" in answers and "->" in answers:
+        read["type"] = "match"
+    elif answers.split("#", 1)[0].strip(PHP_SPACE) in ("T", "TRUE", "F", "FALSE"):
+        read["type"] = "truefalse"
+        read["answers"] = [answers.split("#", 1)[0].strip(PHP_SPACE) in ("T", "TRUE")]
+    else:
+        read["type"] = "shortanswer"
+        for answer in [a.strip(PHP_SPACE) for a in answers.split("=")]:
+            if answer:
+                weight, answer = _weighed(answer, 1.0)
+                read["answers"].append((weight, _with_format(answer.split("#", 1)[0].strip(PHP_SPACE), fmt)[0]))
+    return read
+
+
+def moodle_accepts(pattern: str, response: str) -> bool:
+    """Moodle's short-answer match (qtype_shortanswer::compare_string_with_wildcard, case-insensitive)."""
+    bits = re.split(r"(?<!\\)\*+", pattern)
+    regex = ".*".join(re.escape(bit.replace("\\*", "*")) for bit in bits)
+    return re.fullmatch(regex, response.strip(PHP_SPACE), re.IGNORECASE | re.DOTALL) is not None
+
+
+def folded(text: str) -> str:
+    """A text as GIFT carries it: printable, on one line."""
+    return " ".join(interchange.printable(text).split())
+
+
+# any character, with more of those that break files: controls, surrogates, GIFT's and HTML's own
+any_text = st.text(st.one_of(st.characters(), st.characters(categories=["Cc", "Cs", "Cf", "Zl", "Zp"]),
+                             st.sampled_from([*"~=#{}:\\[]%*->&<'/ \n", '"'])), max_size=30)
+visible = any_text.filter(lambda t: folded(t) != "")
+choice_lists = st.lists(visible, min_size=2, max_size=5, unique_by=folded)
+
+
+@st.composite
+def item_specs(draw) -> interchange.ItemSpec:
+    fmt = draw(st.sampled_from(["choice", "multi", "truefalse", "short", "year"]))
+    choices, answers = [], []
+    if fmt in ("choice", "multi"):
+        choices = draw(choice_lists)
+        right = draw(st.integers(1, 1 if fmt == "choice" else len(choices) - 1))
+        answers = choices[:right]
+    elif fmt == "truefalse":
+        choices, answers = ["True", "False"], [draw(st.sampled_from(["True", "False"]))]
+    elif fmt == "short":
+        answers = draw(st.lists(visible, min_size=1, max_size=3, unique_by=folded))
+    else:
+        answers = [str(draw(st.integers(1, 2026)))]
+    return interchange.ItemSpec(draw(visible), fmt, draw(visible), choices, answers, draw(any_text), 1)
+
+
+GIFT_TYPES = {"choice": "multichoice", "multi": "multichoice", "truefalse": "truefalse", "short": "shortanswer",
+              "year": "numerical"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(item=item_specs())
+def test_moodle_reads_any_text_back_from_gift_as_written(item):
+    """Whatever an instructor typed (controls, braces, markup, a leading [plain] or %50%), Moodle's
+    importer reads the same question type, texts, right answers and weights back."""
+    text = interchange.gift([item])
+    assert_gift_grammar(text, expected_questions=1)
+    read = moodle_reads_gift(text.strip())
+    assert read["type"] == GIFT_TYPES[item.format]
+    assert read["name"] == folded(item.name) and read["format"] == "html"
+    assert html.unescape(read["text"]) == folded(item.prompt)
+    assert "<" not in read["text"] and "<" not in read["feedback"][0]
+    assert html.unescape(read["feedback"][0]) == folded(item.explanation) and read["feedback"][1] == "html"
+    if item.format in ("choice", "multi"):
+        assert read["single"] == (item.format == "choice")
+        assert [(html.unescape(t), f) for _, (t, f) in read["answers"]] == [(folded(c), "html") for c in item.choices]
+        assert all("<" not in t for _, (t, _) in read["answers"])
+        right = {folded(c) for c in item.answers}
+        assert {html.unescape(t) for w, (t, _) in read["answers"] if w > 0} == right
+        assert sum(w for w, _ in read["answers"] if w > 0) == pytest.approx(1.0, abs=1e-3)
+    elif item.format == "truefalse":
+        assert read["answers"] == [item.answers[0] == "True"]
+    elif item.format == "short":
+        assert [w for w, _ in read["answers"]] == [1.0] * len(item.answers)
+        for (_, pattern), answer in zip(read["answers"], item.answers, strict=True):
+            assert moodle_accepts(pattern, folded(answer)), (pattern, answer)
+    else:
+        assert read["answers"] == [(1.0, f"{item.answers[0]}:0")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(category=any_text, items=st.lists(item_specs(), min_size=1, max_size=3))
+def test_moodle_xml_is_well_formed_for_any_text(category, items):
+    root = ET.fromstring(interchange.moodle_xml(category, items))
+    questions = root.findall("question")[1:]
+    assert len(questions) == len(items)
+    for q, item in zip(questions, items, strict=True):
+        assert q.findtext("name/text") == interchange.printable(item.name)
+        assert html.unescape(q.findtext("questiontext/text")) == interchange.printable(item.prompt)
+        assert html.unescape(q.findtext("generalfeedback/text") or "") == interchange.printable(item.explanation)
+
+
+def test_control_characters_in_a_title_leave_moodle_xml_well_formed():
+    title = "Quiz\x01\x08\x0b\x1b\x7f\ufffe\ud800 one"
+    item = interchange.ItemSpec(f"{title} — Q1", "short", "Name\x00 it\x0c", [], ["Gromyko\x1b"], "\x02", 1)
+    root = ET.fromstring(interchange.moodle_xml(f"quizapp/{title}", [item]))
+    assert root.find("question/category/text").text == "$course$/quizapp/Quiz one"
+    assert root.findtext("question[@type='shortanswer']/answer/text") == "Gromyko"
 
 
 @pytest.mark.parametrize("fmt, answers, response, expected", [

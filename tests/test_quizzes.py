@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+import html
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from quizapp.models import Attempt, GradeChange, Period, Quiz, QuizItem, Response, User, db
 from quizapp.views.instructor import spreadsheet_cell
 from tests.conftest import csrf_from, post_form
-from tests.test_interchange import assert_gift_grammar
+from tests.test_interchange import assert_gift_grammar, moodle_accepts, moodle_reads_gift
 
 CUSTOM = [
     {"format": "multi", "prompt": "Which countries signed friendship agreements with the USSR?",
@@ -195,6 +196,46 @@ def test_bad_settings_get_messages(instructor):
                     "between 1 and 600", "must close after it opens"):
         assert message in html
     assert db.session.execute(sa.select(sa.func.count()).select_from(Quiz)).scalar() == 0
+
+
+
+def test_a_close_time_sent_without_the_open_time_is_checked_against_the_quiz_s(instructor):
+    """The form leaves out the open time; the quiz has one: compared, not a 500 (naive against aware)."""
+    _, teacher = instructor
+    quiz_id = create_quiz(teacher, opens_at="2026-03-02T08:00", closes_at="2026-03-03T09:00")
+    page = f"/teach/quizzes/{quiz_id}/settings"
+    rules = {"title": "The Soviet era", "pass_mark": "60", "feedback": "submit"}
+    early = post_form(teacher, page, {**rules, "closes_at": "2026-03-01T09:00"})
+    assert early.status_code == 400 and "must close after it opens" in early.get_data(as_text=True)
+    assert post_form(teacher, page, {**rules, "closes_at": "2026-03-04T09:00"}).status_code == 302
+    quiz = db.session.get(Quiz, quiz_id)
+    assert (quiz.opens_at, quiz.closes_at) == (dt.datetime(2026, 3, 2, 8, tzinfo=dt.UTC),
+                                               dt.datetime(2026, 3, 4, 9, tzinfo=dt.UTC))
+
+
+def test_control_characters_leave_instructor_texts_and_the_exports_stay_valid(instructor):
+    _, teacher = instructor
+    quiz_id = create_quiz(teacher, title="The\x01 Soviet\x1b era\x7f\u0085\r\n", description="One\x0b\r\ntwo\x08")
+    item = {"format": "choice", "prompt": "Who\x07 acted <b>first</b>?\x1b[31m",
+            "choices": "USSR\x0c\r\n%100%UK\r\n[plain]US", "answers": "USSR\x0c", "explanation": "Moscow\x02 {first}",
+            "points": "1"}
+    quiz = compose(teacher, quiz_id, draw=0, custom=[item, {**CUSTOM[1], "answers": "Gromyko\x1b\r\nA->B *"}])
+    assert (quiz.title, quiz.description) == ("The Soviet era", "One\ntwo")
+    first = quiz.items[0]
+    assert (first.prompt, first.choices, first.answers, first.explanation) == (
+        "Who acted <b>first</b>?[31m", ["USSR", "%100%UK", "[plain]US"], ["USSR"], "Moscow {first}")
+    assert quiz.items[1].answers == ["Gromyko", "A->B *"]
+    root = ET.fromstring(teacher.get(f"/teach/quizzes/{quiz_id}/moodle.xml").data)
+    assert root.findtext("question/category/text") == "$course$/quizapp/The Soviet era"
+    gift = teacher.get(f"/teach/quizzes/{quiz_id}/quiz.gift").get_data(as_text=True)
+    assert_gift_grammar(gift, expected_questions=2)
+    choice, short = (moodle_reads_gift(block) for block in gift.strip().split("\n\n"))
+    assert choice["type"] == "multichoice" and choice["text"] == "Who acted &lt;b&gt;first&lt;/b&gt;?[31m"
+    assert [(w, html.unescape(t)) for w, (t, _) in choice["answers"]] == [(1, "USSR"), (0, "%100%UK"), (0, "[plain]US")]
+    assert short["type"] == "shortanswer" and [w for w, _ in short["answers"]] == [1, 1]
+    assert [moodle_accepts(pattern, a) for (_, pattern), a in zip(short["answers"], ["gromyko", "A->B *"],
+                                                                  strict=True)] == [True, True]
+    assert not moodle_accepts(short["answers"][1][1], "A->B x")
 
 
 # Taking, grading, results, exports
