@@ -202,7 +202,17 @@ class Bank:
                 continue
             out.append(other)
         out.sort(key=lambda other: -actor.role_fit(other))  # the same role first, then the same kind of role
-        return out
+        named = {a.id for a in self.subject.actors.values() if a.adjective and mentions(fact.event, a)}
+        return [o for o in out if actor.role_fit(o) == 2 or not self._side_of(o) & (named | set(fact.actors))]
+
+    def _side_of(self, actor: Actor) -> set[str]:
+        """The states an actor's roles tie it to ("soviet-leader": the Soviet Union, "us-leader": the US)."""
+        sides = set()
+        for role in actor.roles:
+            prefix = role.split("-", 1)[0]
+            sides.update(a.id for a in self.subject.actors.values()
+                         if a.type == "state" and prefix in {n.casefold() for n in a.names})
+        return sides
 
     def _tf_assignment(self) -> set[str]:
         """Facts whose true/false statement is false: half of each period, drawn deterministically."""

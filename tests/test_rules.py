@@ -446,3 +446,17 @@ def test_a_swapped_actor_keeps_its_article_and_a_possessive_name_its_capital(cle
                 seen += 1
     assert seen
     assert dated_statement("Syria's envoy spoke.", FactDate(2016), {"Syria"}) == "In 2016, Syria's envoy spoke."
+
+
+def test_a_leader_of_a_state_in_the_event_is_never_a_widened_wrong_answer(clean):
+    from quizapp.facts import Actor
+
+    subject, _, _ = clean
+    bord_leader = Actor("bord-chief", "person", "Kar Bord", roles=("borduria-leader",), start=1920)
+    syl_envoy = Actor("syl-envoy", "person", "Ina Vale", roles=("syldavia-leader",), start=1920)
+    grown = dataclasses.replace(subject, actors={**subject.actors, "bord-chief": bord_leader, "syl-envoy": syl_envoy})
+    bank = Bank(grown, 0)
+    fact = dataclasses.replace(bank.facts["varn-visits-syldavia"], actors=("hal-varn", "syldavia"))
+    offered = {a.id for a in bank.fitting_actors(fact, bank.actor("hal-varn"))}
+    # same kind of role ("-leader"), but tied to Syldavia, which the event names: never "Syldavia's leader visited Syldavia"
+    assert "bord-chief" in offered and "syl-envoy" not in offered
