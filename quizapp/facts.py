@@ -97,11 +97,15 @@ class Actor:
 
     def role_fit(self, other: Actor) -> int:
         """How well the other can stand in this actor's place: 2 a shared role ("israeli-leader"), 1 a shared
-        kind of role ("...-leader"), 0 neither. Actors without roles fit any of their type."""
+        kind of role ("...-leader") or side ("soviet-..."), 0 neither. Actors without roles fit any of their type."""
         if not self.roles or not other.roles or set(self.roles) & set(other.roles):
             return 2
         kinds = {r.rsplit("-", 1)[-1] for r in self.roles}
-        return 1 if kinds & {r.rsplit("-", 1)[-1] for r in other.roles} else 0
+        sides = {r.split("-", 1)[0] for r in self.roles if "-" in r}
+        if kinds & {r.rsplit("-", 1)[-1] for r in other.roles} or \
+                sides & {r.split("-", 1)[0] for r in other.roles if "-" in r}:
+            return 1
+        return 0
 
     def shares_role(self, other: Actor) -> bool:
         """Whether the two can fill the same place in a sentence: any two states can; others need at least

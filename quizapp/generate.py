@@ -203,7 +203,16 @@ class Bank:
             out.append(other)
         out.sort(key=lambda other: -actor.role_fit(other))  # the same role first, then the same kind of role
         named = {a.id for a in self.subject.actors.values() if a.adjective and mentions(fact.event, a)}
-        return [o for o in out if actor.role_fit(o) == 2 or not self._side_of(o) & (named | set(fact.actors))]
+        named |= set(fact.actors)
+        own_side = self._side_of(actor)
+
+        def may_widen(other: Actor) -> bool:
+            side = self._side_of(other)
+            if own_side & named and not side & own_side:
+                return False  # "_____, the Soviet prime minister": another Soviet, never an Egyptian
+            return not (side & named) - own_side  # "the USSR pressed _____": never a Soviet leader
+
+        return [o for o in out if actor.role_fit(o) == 2 or may_widen(o)]
 
     def _side_of(self, actor: Actor) -> set[str]:
         """The states an actor's roles tie it to ("soviet-leader": the Soviet Union, "us-leader": the US)."""

@@ -460,3 +460,19 @@ def test_a_leader_of_a_state_in_the_event_is_never_a_widened_wrong_answer(clean)
     offered = {a.id for a in bank.fitting_actors(fact, bank.actor("hal-varn"))}
     # the same kind of role, but tied to Syldavia, which the event names
     assert "bord-chief" in offered and "syl-envoy" not in offered
+
+
+def test_a_person_tied_to_a_named_state_gets_wrong_answers_from_that_state(clean):
+    from quizapp.facts import Actor
+
+    subject, _, _ = clean
+    envoy = Actor("syl-envoy", "person", "Ina Vale", roles=("syldavia-official",), start=1920)
+    chief = Actor("syl-chief", "person", "Oto Berk", roles=("syldavia-leader",), start=1920)
+    other = Actor("carp-chief", "person", "Lev Sand", roles=("carpania-leader",), start=1920)
+    grown = dataclasses.replace(subject, actors={**subject.actors, "syl-envoy": envoy, "syl-chief": chief,
+                                                 "carp-chief": other})
+    bank = Bank(grown, 0)
+    fact = dataclasses.replace(bank.facts["trade-treaty"], event="Ina Vale, the Syldavian envoy, signed a treaty.",
+                               actors=("syl-envoy", "syldavia"))
+    offered = {a.id for a in bank.fitting_actors(fact, envoy)}
+    assert "syl-chief" in offered and "carp-chief" not in offered
