@@ -24,7 +24,7 @@ from bench import common
 from quizapp import create_app
 from quizapp.facts import load_subject
 from quizapp.generate import build_bank
-from quizapp.models import User, db
+from quizapp.models import ApiToken, User, db
 from quizapp.store import store_subject
 
 USERS = 50
@@ -58,8 +58,10 @@ def prepare(folder: Path) -> tuple[str, Path]:
         lines = []
         for i in range(USERS):
             token = f"bench-token-{i:03d}-{'x' * 16}"
-            db.session.add(User(email=f"bench{i}@example.org", password_hash="unused",
-                                api_token_hash=hashlib.sha256(token.encode()).hexdigest()))
+            user = User(email=f"bench{i}@example.org", password_hash="unused")
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(ApiToken(user_id=user.id, name="bench", digest=hashlib.sha256(token.encode()).hexdigest()))
             lines.append(token)
         db.session.commit()
         db.engine.dispose()

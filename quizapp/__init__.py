@@ -30,9 +30,14 @@ def create_app(test_config: dict | None = None) -> Flask:
             app.config["SECRET_KEY"] = "development-only-key"
         else:
             raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY (or QUIZAPP_SECRET_KEY) to run quizapp")
-    production = not (app.debug or app.testing or app.config.get("DEVELOPMENT") or app.config.get("CLI_ONLY"))
+    development = app.debug or app.config.get("DEVELOPMENT")
+    production = not (development or app.testing or app.config.get("CLI_ONLY"))
     if production and "QUIZAPP_SESSION_COOKIE_SECURE" not in os.environ:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
+    if app.config["RATELIMIT_STORAGE_URI"] is None:  # `make run` needs nothing else running
+        app.config["RATELIMIT_STORAGE_URI"] = "memory://" if development else "redis://127.0.0.1:6379/0"
+    if app.config["MAIL_BACKEND"] is None:
+        app.config["MAIL_BACKEND"] = "console" if development else "smtp"
     app.config.setdefault("CLOCK", now_utc)  # tests freeze it; views read time only through it
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 

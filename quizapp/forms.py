@@ -24,8 +24,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from quizapp import credentials
 from quizapp.interchange import printable
-from quizapp.models import User, db
 
 
 def parse_id(text: str | None) -> int | None:
@@ -49,23 +49,40 @@ class WholeNumberField(IntegerField):
         super().process_formdata(valuelist)
 
 
-PASSWORD_LENGTH = Length(min=8, max=128, message="Use between 8 and 128 characters (at least 8).")
-EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address such as name@example.org.")
+PASSWORD_LENGTH = Length(min=credentials.MIN_PASSWORD, max=credentials.MAX_PASSWORD,
+                         message="Use between 8 and 128 characters (at least 8).")
 
 
 def normalized_email(value: str | None) -> str:
-    return (value or "").strip().lower()
+    return credentials.normalize_email(value or "")
+
+
+def checked_email(form, field):
+    """An address that can be registered: well formed, nothing invisible, one alphabet."""
+    try:
+        field.data = credentials.check_email(field.data or "")
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+
+
+class NewPassword:
+    """Refuses passwords that are easily guessed or equal to the account's address.
+
+    The address is the form's ``email`` field, or its ``account_email`` attribute."""
+
+    def __call__(self, form, field):
+        email = form.email.data if hasattr(form, "email") else getattr(form, "account_email", "")
+        try:
+            credentials.check_password(field.data or "", email or "")
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
 
 
 class RegisterForm(FlaskForm):
-    email = StringField("Email", validators=[DataRequired(), Length(max=254), EMAIL],
+    email = StringField("Email", validators=[DataRequired(), Length(max=254), checked_email],
                         filters=[normalized_email])
-    password = PasswordField("Password", validators=[DataRequired(), PASSWORD_LENGTH])
+    password = PasswordField("Password", validators=[DataRequired(), PASSWORD_LENGTH, NewPassword()])
     confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
-
-    def validate_email(self, field):
-        if db.session.execute(db.select(User.id).filter_by(email=field.data)).first():
-            raise ValidationError("An account with this email already exists.")
 
 
 class LoginForm(FlaskForm):
@@ -76,9 +93,41 @@ class LoginForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=128)])
-    password = PasswordField("New password", validators=[DataRequired(), PASSWORD_LENGTH])
+    password = PasswordField("New password", validators=[DataRequired(), PASSWORD_LENGTH, NewPassword()])
     confirm = PasswordField("Repeat new password",
                             validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
+
+    def __init__(self, *args, account_email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account_email = account_email
+
+
+class ResetRequestForm(FlaskForm):
+    email = StringField("Email", validators=[DataRequired(), Length(max=254)], filters=[normalized_email])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), PASSWORD_LENGTH, NewPassword()])
+    confirm = PasswordField("Repeat new password",
+                            validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
+
+    def __init__(self, *args, account_email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account_email = account_email
+
+
+class ConfirmForm(FlaskForm):
+    """Following the emailed link proves the inbox; the password proves who registered."""
+
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
+
+
+class TokenForm(FlaskForm):
+    """A new API token: its name, and the password again, so that a stolen session cannot mint one."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=100)], filters=[lambda v: (v or "").strip()],
+                       description="Where it will be used, such as “phone” or “grading script”.")
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=128)])
 
 
 class SettingsForm(FlaskForm):
@@ -92,7 +141,7 @@ class AnswerForm(FlaskForm):
     """A response to one question; order questions send several ``response-N`` values."""
 
     question_id = WholeNumberField(validators=[InputRequired()])
-    token = StringField(validators=[DataRequired(), Length(min=16, max=64), Regexp(r"^[A-Za-z0-9_-]+$")])
+    token = StringField(validators=[DataRequired(), Length(min=16, max=64), Regexp(r"^[A-Za-z0-9_.-]+$")])
     response = FieldList(StringField(validators=[Length(max=2000)]), min_entries=0, max_entries=8)
     elapsed_ms = WholeNumberField(validators=[Optional(), NumberRange(0, 24 * 3600 * 1000)])
 

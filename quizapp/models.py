@@ -115,14 +115,34 @@ class User(UserMixin, db.Model):
     is_instructor: Mapped[bool] = mapped_column(default=False)
     new_per_day: Mapped[int] = mapped_column(default=20)
     desired_retention: Mapped[float] = mapped_column(default=0.9)
-    api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # None from registration until the owner follows the emailed link; accounts made any other
+    # way (the command line, fixtures) count as confirmed
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=now_utc)
+    # part of the id that sessions and "keep me logged in" cookies carry: raising it ends them all
+    session_generation: Mapped[int] = mapped_column(default=0)
+
+    def get_id(self) -> str:
+        """What Flask-Login stores in the session and the remember cookie."""
+        return f"{self.id}:{self.session_generation}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+
+class ApiToken(db.Model):
+    """A named bearer token of the JSON API; only its SHA-256 digest is kept."""
+
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)  # the one lookup of every API call
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now_utc)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class Card(db.Model):

@@ -1,20 +1,37 @@
-"""Sessions, CSRF, login throttling and security headers."""
+"""Sessions, CSRF, rate limits and security headers."""
 
+import math
+import time
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask import Flask, abort, current_app, request
+from flask_limiter import Limiter, RateLimitExceeded
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+from quizapp import mail, throttling
 from quizapp.models import User, db
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in to continue."
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+limiter = Limiter(key_func=throttling.address_key, default_limits=[])
+
+
+def failed(response) -> bool:
+    """Whether a sign-in was refused: only failures count against an address."""
+    return response.status_code not in (200, 302)
+
+
+# Per address and loose, shared by the log-in page and the API's token endpoint; failures only,
+# so that a class signing in from one school address is never held up.
+sign_in_limit = limiter.shared_limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], scope="sign-in",
+                                     methods=["POST"], deduct_when=failed,
+                                     error_message="Too many failed sign-ins from your address; wait a minute.")
+# Requests that send mail (registration, password reset), per address.
+mail_limit = limiter.shared_limit(lambda: current_app.config["MAIL_RATE_LIMIT"], scope="mail", methods=["POST"],
+                                  error_message="Too many requests from your address; wait a minute.")
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -23,8 +40,15 @@ CSP = (
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """The user of a session or remember cookie, unless that session has been ended since."""
+    user_id, _, generation = session_id.partition(":")
+    if not all(part.isascii() and part.isdigit() and len(part) <= 18 for part in (user_id, generation)):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_generation != int(generation):
+        return None
+    return user
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -42,6 +66,17 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
+    throttling.init_app(app)
+    mail.init_app(app)
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded):
+        """Say when to come back (``Retry-After``), as the API and browsers expect."""
+        from quizapp.views.errors import http_error
+
+        current = limiter.current_limit
+        error.retry_after = max(1, math.ceil(current.reset_at - time.time())) if current else 60
+        return http_error(error)
 
     @app.before_request
     def refuse_nul_characters():

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import email
+import email.policy
 import os
 import re
+import socket
 import uuid
 from pathlib import Path
 
@@ -65,12 +68,77 @@ def make_database_url(tmp_path_factory, name: str) -> tuple[str, callable]:
     return f"sqlite:///{path}", lambda: None
 
 
+REDIS_URL = os.environ.get("QUIZAPP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+class Mailbox:
+    """What a real SMTP server (aiosmtpd, on a free loopback port) has received, for tests to read."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.controller = None
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted"
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        if self.controller is not None:
+            return
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.controller = Controller(self, hostname="127.0.0.1", port=port, enable_SMTPUTF8=True)
+        self.controller.start()
+
+    @property
+    def port(self) -> int:
+        if self.controller is None:
+            self.start()
+        return self.controller.port
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def link(self, address: str) -> str:
+        """The first link in the latest message to ``address``, as a path."""
+        body = self.to(address)[-1].get_content()
+        url = re.search(r"https?://\S+", body).group(0)
+        return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+MAILBOX = Mailbox()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def smtp_server():
+    """The run's SMTP server: every app of the tests sends its mail there."""
+    MAILBOX.start()
+    yield MAILBOX
+    MAILBOX.controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    smtp_server.messages.clear()
+    return smtp_server
+
+
 def app_config(url: str, **extra) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": url,
         "RATELIMIT_ENABLED": False,
+        # shared storage as in production, under keys of this app alone
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "THROTTLE_NAMESPACE": f"test-{uuid.uuid4().hex}",
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": MAILBOX.port,
+        "PUBLIC_URL": "http://localhost",
         "FSRS_FUZZ": False,
         "QUESTIONS_DIR": str(ROOT / "questions"),
         **extra,

@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from quizapp.database import WriteGate
-from quizapp.models import Attempt, Quiz, QuizItem, ReviewLog, User, db
+from quizapp.models import ApiToken, Attempt, Quiz, QuizItem, ReviewLog, User, db
 from tests.conftest import PASSWORD
 
 LEARNERS = 50
@@ -79,10 +79,10 @@ def learners_with_tokens(n: int) -> list[tuple[int, str]]:
     out = []
     for i in range(n):
         token = f"token-{i}-" + "x" * 20
-        user = User(email=f"load{i}@example.org", password_hash="unused",
-                    api_token_hash=hashlib.sha256(token.encode()).hexdigest())
+        user = User(email=f"load{i}@example.org", password_hash="unused")
         db.session.add(user)
         db.session.flush()
+        db.session.add(ApiToken(user_id=user.id, name="load", digest=hashlib.sha256(token.encode()).hexdigest()))
         out.append((user.id, token))
     db.session.commit()
     return out

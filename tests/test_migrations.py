@@ -1,14 +1,19 @@
 """Schema changes go through Alembic; a database from the first migration upgrades with its data intact."""
 
 import datetime as dt
+import hashlib
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
 from quizapp import create_app
+from quizapp.database import MIGRATIONS
 from quizapp.models import db
 from tests.conftest import app_config, make_database_url
+
+HEAD = ScriptDirectory(MIGRATIONS).get_current_head()
 
 
 @pytest.fixture
@@ -56,7 +61,7 @@ def test_first_migration_database_upgrades_with_data_intact(empty_database, subj
             version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
         due = card.due if isinstance(card.due, dt.datetime) else dt.datetime.fromisoformat(card.due)
         assert (card.stability, card.reps, due) == (3.5, 2, now)
-        assert tuple(log) == (3, "r1") and email == "ada@example.org" and version == "0003"
+        assert tuple(log) == (3, "r1") and email == "ada@example.org" and version == HEAD
         downgrade(revision="0001")
         assert "quiz" not in set(sa.inspect(db.engine).get_table_names())
         db.engine.dispose()
@@ -73,3 +78,28 @@ def test_models_and_migrations_agree(database_url):
             diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
         db.engine.dispose()
     assert diff == []
+
+
+def test_an_api_token_issued_before_named_tokens_keeps_working(empty_database):
+    """0005 turns an account's one token hash into a named token; existing accounts count as confirmed."""
+    app = create_app(app_config(empty_database))
+    with app.app_context():
+        upgrade(revision="0004")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO \"user\" (id, email, password_hash, is_instructor, new_per_day, "
+                                 "desired_retention, api_token_hash, created_at) "
+                                 "VALUES (1, 'ada@example.org', 'h', false, 20, 0.9, :d, :t)"),
+                         {"d": hashlib.sha256(b"old-token").hexdigest(), "t": dt.datetime(2026, 1, 5, 10, 0)})
+        upgrade()
+        with db.engine.connect() as conn:
+            token = conn.execute(sa.text("SELECT user_id, name FROM api_token")).one()
+            user = conn.execute(sa.text('SELECT confirmed_at, session_generation FROM "user"')).one()
+        assert tuple(token) == (1, "API token")
+        assert user.confirmed_at is not None and user.session_generation == 0
+        response = app.test_client().get("/api/v1/stats", headers={"Authorization": "Bearer old-token"})
+        assert response.status_code == 200
+        downgrade(revision="0004")
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text('SELECT api_token_hash FROM "user"')).scalar_one() == \
+                hashlib.sha256(b"old-token").hexdigest()
+        db.engine.dispose()

@@ -64,7 +64,8 @@ def test_login_is_throttled_after_repeated_failures(database_url, clock):
         responses.append(client.post("/login", data={"csrf_token": csrf_from(html), "email": "x@example.org",
                                                      "password": "guess"}))
     assert [r.status_code for r in responses] == [400] * 5 + [429, 429]
-    assert "Too many login attempts" in responses[-1].get_data(as_text=True)
+    assert "Too many failed sign-ins" in responses[-1].get_data(as_text=True)
+    assert 1 <= int(responses[-1].headers["Retry-After"]) <= 61
     with app.app_context():
         db.engine.dispose()
 

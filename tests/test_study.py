@@ -76,12 +76,13 @@ def count(model, **filters):
 
 # Accounts
 
-def test_register_log_out_and_log_in(client):
+def test_register_confirm_log_out_and_log_in(client, mailbox):
     response = post_form(client, "/register", {"email": "Ada@Example.org", "password": PASSWORD,
                                                "confirm": PASSWORD})
-    assert response.status_code == 302
+    assert response.status_code == 200 and "Check your inbox" in response.get_data(as_text=True)
     user = db.session.execute(sa.select(User).filter_by(email="ada@example.org")).scalar_one()
-    assert not user.is_instructor and user.password_hash.startswith("scrypt:")
+    assert not user.is_instructor and user.password_hash.startswith("scrypt:") and user.confirmed_at is None
+    assert post_form(client, mailbox.link("ada@example.org"), {"password": PASSWORD}).status_code == 302
     assert "ada@example.org" in client.get("/").get_data(as_text=True)
     html = client.get("/").get_data(as_text=True)
     assert client.post("/logout", data={"csrf_token": csrf_from(html)}).status_code == 302
@@ -92,15 +93,18 @@ def test_register_log_out_and_log_in(client):
 def test_register_rejects_bad_input_with_messages(client, make_learner):
     make_learner("taken@example.org")
     cases = [
-        ({"email": "not-an-email", "password": PASSWORD, "confirm": PASSWORD}, "Enter an email address"),
+        ({"email": "not-an-email", "password": PASSWORD, "confirm": PASSWORD}, "must have an @-sign"),
         ({"email": "new@example.org", "password": "short", "confirm": "short"}, "at least 8"),
         ({"email": "new@example.org", "password": PASSWORD, "confirm": PASSWORD + "x"}, "Passwords differ"),
-        ({"email": "TAKEN@example.org", "password": PASSWORD, "confirm": PASSWORD}, "already exists"),
+        ({"email": "new@example.org", "password": "12345678", "confirm": "12345678"}, "too easy to guess"),
         ({"email": "", "password": "", "confirm": ""}, "This field is required"),
     ]
     for data, message in cases:
         response = post_form(client, "/register", data)
         assert response.status_code == 400 and message in response.get_data(as_text=True), message
+    assert count(User) == 1
+    taken = post_form(client, "/register", {"email": "TAKEN@example.org", "password": PASSWORD, "confirm": PASSWORD})
+    assert taken.status_code == 200 and "already exists" not in taken.get_data(as_text=True)
     assert count(User) == 1
 
 

@@ -26,10 +26,25 @@ def run_migrations_offline():
 def run_migrations_online():
     """Apply migrations over the app's engine, batch mode so SQLite can alter tables."""
     with target_db.engine.connect() as connection:
-        options = {"render_as_batch": True, **current_app.extensions["migrate"].configure_args}
-        context.configure(connection=connection, target_metadata=target_db.metadata, **options)
-        with context.begin_transaction():
-            context.run_migrations()
+        # Batch mode recreates a SQLite table to alter it, and SQLite refuses to drop a table that
+        # others reference while foreign keys are enforced. The pragma only takes effect outside a
+        # transaction, so it is set on the driver's connection; the keys are checked before commit.
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.driver_connection if sqlite else None
+        if sqlite:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            options = {"render_as_batch": True, **current_app.extensions["migrate"].configure_args}
+            context.configure(connection=connection, target_metadata=target_db.metadata, **options)
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

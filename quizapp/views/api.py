@@ -1,40 +1,40 @@
 """JSON API under /api/v1, for other clients: the same study logic as the pages.
 
 Authentication is a bearer token (``Authorization: Bearer <token>``, issued on the
-account page or by ``POST /api/v1/token``) or the browser session. Requests that
+account page or by ``POST /api/v1/token``; named, listed and revoked on the account
+page) or the browser session. Requests that
 use the session must carry the CSRF token (``X-CSRFToken``) to change anything;
 requests with a bearer token send no cookie and need none.
 """
 
-import hashlib
 import secrets
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_login import current_user
 from sqlalchemy import bindparam
+from sqlalchemy.exc import SQLAlchemyError
 
-from quizapp import learning, stats
+from quizapp import accounts, credentials, learning, stats
 from quizapp.database import MAX_ID, begin_writing, writes_late
 from quizapp.learning import Deck, DuplicateReview
-from quizapp.models import Question, Subject, User, db
+from quizapp.models import Question, Subject, db
 from quizapp.scheduling import Rating
-from quizapp.security import csrf, limiter
+from quizapp.security import csrf, sign_in_limit
+from quizapp.throttling import cleared, guard
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 SHOWN_QUESTION = db.select(Question.id, Question.uid, Question.kind, Question.format, Question.prompt,
                            Question.choices).where(Question.id == bindparam("id"))
-# what the study logic reads of a learner (learning.Learner), as a row: the API never changes the caller
-LEARNER_BY_TOKEN = db.select(User.id, User.new_per_day, User.desired_retention).where(
-    User.api_token_hash == bindparam("digest"))
 csrf.exempt(bp)
 
 
 def token_user() -> learning.Learner | None:
+    """The caller of a bearer token, as a row of what the study logic reads (the API never changes
+    the caller), found by the token's digest in one indexed statement; None if the token is unknown."""
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    digest = hashlib.sha256(header[7:].strip().encode()).hexdigest()
-    return db.session.execute(LEARNER_BY_TOKEN, {"digest": digest}).one_or_none()
+    return accounts.learner_by_token(header[7:].strip())
 
 
 @bp.before_request
@@ -46,6 +46,8 @@ def authenticate():
         g.user = token_user()
         if g.user is None:
             abort(401, "The API token is missing or wrong.")
+        if accounts.token_is_stale(g.user.last_used_at, now()):
+            g.touch_token = g.user.token_id
         return None
     if not current_user.is_authenticated:
         abort(401, "Log in or send 'Authorization: Bearer <token>'.")
@@ -70,21 +72,51 @@ def counts_json(c: learning.DeckCounts) -> dict:
     return {"new": c.new, "learning": c.learning, "due": c.due, "reviewed_today": c.reviewed_today}
 
 
+@bp.after_request
+def record_token_use(response):
+    """Note when a token was last used (at most once a minute each), after the call's own work."""
+    token_id = g.pop("touch_token", None)
+    if token_id is not None:
+        try:
+            db.session.commit()
+            begin_writing()
+            accounts.touch_token(token_id, now())
+            db.session.commit()
+        except SQLAlchemyError as error:  # the call itself has succeeded; the record can wait
+            db.session.rollback()
+            current_app.logger.warning("token use not recorded: %s", error)
+    return response
+
+
 @bp.post("/token")
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@sign_in_limit
 def issue_token():
-    """Exchange email and password for a new API token (the previous one stops working)."""
+    """Exchange email and password for a new API token named ``name`` (default "API"); a token of
+    the same name is replaced. Unknown addresses and wrong passwords get the same answer."""
     data = json_body()
-    email, password = data.get("email"), data.get("password")
-    if not isinstance(email, str) or not isinstance(password, str):
+    email, password, name = data.get("email"), data.get("password"), data.get("name", "API")
+    if not credentials.is_text(email) or not credentials.is_text(password):
         abort(400, "Send 'email' and 'password' as strings.")
-    user = db.session.execute(db.select(User).filter_by(email=email.strip().lower())).scalar_one_or_none()
-    if user is None or not user.check_password(password):
+    try:
+        name = accounts.check_token_name(name) if credentials.is_text(name) else accounts.check_token_name(None)
+    except ValueError as error:
+        abort(400, str(error))
+    email = credentials.normalize_email(email)
+    guard(email)
+    user = accounts.find_user(email)
+    if not accounts.verify_password(user, password):
         abort(401, "Wrong email or password.")
-    token = secrets.token_urlsafe(32)
-    user.api_token_hash = hashlib.sha256(token.encode()).hexdigest()
+    cleared(email)
+    if user.confirmed_at is None:
+        abort(403, "Confirm your email address first: follow the link we have mailed you.")
+    try:
+        token = accounts.issue_token(user.id, name, now())
+    except ValueError as error:
+        abort(409, str(error))
     db.session.commit()
-    return jsonify(token=token)
+    return jsonify(token=token, name=name)
+
+
 
 
 @bp.get("/decks")

@@ -10,10 +10,11 @@ bp = Blueprint("errors", __name__)
 
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
-    """Render 4xx/5xx as a page, or as JSON for the API."""
+    """Render 4xx/5xx as a page, or as JSON for the API, keeping headers such as ``Retry-After``."""
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
     if request.path.startswith("/api/"):
-        return {"error": error.name, "message": error.description}, error.code
-    return render_template("errors/error.html", error=error), error.code
+        return {"error": error.name, "message": error.description}, error.code, headers
+    return render_template("errors/error.html", error=error), error.code, headers
 
 
 @bp.app_errorhandler(Exception)
