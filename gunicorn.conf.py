@@ -7,9 +7,11 @@ import os
 bind = os.environ.get("QUIZAPP_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("QUIZAPP_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 # gthread keeps connections alive between requests and waits for idle clients without
-# holding a worker; one thread each by default, as the work is Python on the CPU
+# holding a worker. Two threads each: the work is Python on the CPU, so one would do for
+# speed, but a worker queues every request it accepts behind its busy threads, and a writer
+# waiting out a lock held outside the app must leave a thread free for the pages that read.
 worker_class = "gthread"
-threads = int(os.environ.get("QUIZAPP_THREADS", 1))
+threads = int(os.environ.get("QUIZAPP_THREADS", 2))
 timeout = int(os.environ.get("QUIZAPP_TIMEOUT", 30))
 graceful_timeout = 20
 keepalive = 5

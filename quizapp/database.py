@@ -6,10 +6,18 @@ busy handler polls with growing sleeps (1, 2, 5, 10 ms...) that let one worker s
 another. Requests that read a lot before writing (answering a card) mark their view with
 :func:`writes_late` and call :func:`begin_writing` where the writes start, so they hold
 the lock only while they write.
+
+A request waits for the lock, at the gate and in SQLite together, no longer than the busy
+timeout. When the lock is held outside the gate for longer than a moment (another program,
+a command, a long transaction), one writer waits for it alone and the other writers are
+refused at once (:class:`Outage`), so waiting writers never fill the workers that pages
+which only read need.
 """
 
 import fcntl
+import sqlite3
 import threading
+import time
 import weakref
 from pathlib import Path
 
@@ -40,28 +48,67 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 class WriteGate:
     """One writing transaction at a time across processes (an flock) and threads (a lock).
 
-    A waiter is woken by the kernel the moment the writer is done.
+    A waiter is woken by the kernel the moment the writer is done, and gives up at its timeout.
+    The one thread of a process that waits for the file lock does so through a helper thread,
+    which, should the waiter give up, keeps its place in the queue for the process's next
+    writer, or gives the lock back at once when no one is left to take it.
     """
 
     def __init__(self, path: str | None):
         self.path = path  # None: one process (an in-memory database), threads only
-        self.threads = threading.Lock()
+        self.threads = threading.Lock()  # held by the thread that holds, or waits for, the file lock
         self.file = None
+        self.handover = threading.Condition()
+        self.in_line = False  # the helper waits for the file lock
+        self.wanted = False  # a thread waits for the helper to hand the file lock over
+        self.handed = False  # the helper holds the file lock for that thread
 
-    def acquire(self) -> None:
+    def acquire(self, timeout: float | None = None) -> bool:
+        """Enter the gate; with a ``timeout`` in seconds, False once it has passed without entering."""
         if getattr(_held, "gate", None) is self:
-            return
-        self.threads.acquire()
+            return True
+        deadline = None if timeout is None else time.monotonic() + max(timeout, 0)
+        if not self.threads.acquire(timeout=-1 if timeout is None else max(timeout, 0)):
+            return False
         try:
-            if self.path is not None:
-                if self.file is None:
-                    self.file = open(self.path, "a")  # kept open while the gate lives
-                    weakref.finalize(self, self.file.close)
-                fcntl.flock(self.file, fcntl.LOCK_EX)
+            entered = self.path is None or self._lock_file(deadline)
         except BaseException:
             self.threads.release()
             raise
+        if not entered:
+            self.threads.release()
+            return False
         _held.gate = self
+        return True
+
+    def _lock_file(self, deadline: float | None) -> bool:
+        if self.file is None:
+            self.file = open(self.path, "a")  # kept open while the gate lives
+            weakref.finalize(self, self.file.close)
+        with self.handover:
+            if not self.in_line:
+                try:
+                    fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return True
+                except BlockingIOError:
+                    helper = threading.Thread(target=self._wait_in_line, name="write-gate", daemon=True)
+                    helper.start()
+                    self.in_line = True  # the helper reads it only under this condition, held here
+            self.wanted = True
+            timeout = None if deadline is None else max(deadline - time.monotonic(), 0)
+            entered = self.handover.wait_for(lambda: self.handed, timeout)
+            self.wanted = self.handed = False
+            return entered
+
+    def _wait_in_line(self) -> None:
+        fcntl.flock(self.file, fcntl.LOCK_EX)
+        with self.handover:
+            self.in_line = False
+            if self.wanted:
+                self.handed = True
+                self.handover.notify()
+            else:  # the waiter gave up, and no other took its place
+                fcntl.flock(self.file, fcntl.LOCK_UN)
 
     def release(self) -> None:
         if getattr(_held, "gate", None) is self:
@@ -69,6 +116,59 @@ class WriteGate:
             if self.file is not None:
                 fcntl.flock(self.file, fcntl.LOCK_UN)
             self.threads.release()
+
+
+class Outage:
+    """Declared while one writer waits alone for a lock held outside the gate; seen by every process.
+
+    An flock on a second file beside the database: the waiting writer holds it exclusively, and
+    the others test it with a shared lock that they drop at once.
+    """
+
+    def __init__(self, path: str | None):
+        self.path = path
+        self.mutex = threading.Lock()  # flock belongs to the open file, which this process's threads share
+        self.ours = False
+        self.file = None
+
+    def _open(self):
+        if self.file is None and self.path is not None:
+            self.file = open(self.path, "a")
+            weakref.finalize(self, self.file.close)
+        return self.file
+
+    def begin(self) -> bool:
+        """Declare the outage; False when it has been declared already (someone else waits)."""
+        with self.mutex:
+            if self.ours:
+                return False
+            if self._open() is not None:
+                try:
+                    fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return False
+            self.ours = True
+            return True
+
+    def end(self) -> None:
+        with self.mutex:
+            if self.ours:
+                self.ours = False
+                if self.file is not None:
+                    fcntl.flock(self.file, fcntl.LOCK_UN)
+
+    def declared(self) -> bool:
+        with self.mutex:
+            if self.ours:
+                return True
+            if self._open() is None:
+                return False
+            try:
+                fcntl.flock(self.file, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(self.file, fcntl.LOCK_UN)
+            return False
 
 
 _held = threading.local()  # the gate this thread holds, if any
@@ -114,6 +214,61 @@ def _request_writes() -> bool:
     return request.method not in SAFE_METHODS and not getattr(view, "writes_late", False)
 
 
+OUTSIDE_AFTER = 0.1  # seconds: a lock held this long by a writer outside the gate is an outage, not a queue
+
+
+def _busy_timeout(connection, seconds: float) -> None:
+    """Let SQLite wait ``seconds`` for a lock on this connection (set only when it changes)."""
+    ms = max(int(seconds * 1000), 0)
+    record = connection.connection
+    if record.info.get("busy_timeout_ms") != ms:
+        record.driver_connection.execute(f"PRAGMA busy_timeout={ms}")
+        record.info["busy_timeout_ms"] = ms
+
+
+def _locked() -> OperationalError:
+    return OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+
+
+def _begin_immediate(connection, gate: WriteGate, outage: Outage, budget: float) -> None:
+    """Take the write lock within what is left of the request's ``budget`` (seconds of waiting).
+
+    Queue at the gate, then try the lock. Should a writer outside the gate hold it for longer than
+    a moment, declare an outage, leave the gate (the writers behind it are refused at once) and
+    wait for the lock alone. Raises OperationalError ("database is locked") when time runs out.
+    """
+    start = time.monotonic()
+    deadline = start + budget - g.get("lock_waited", 0.0)
+    driver = connection.connection.driver_connection
+    try:
+        if not gate.acquire(timeout=max(deadline - time.monotonic(), 0)):
+            raise _locked()
+        try:
+            if outage.declared():
+                raise _locked()
+            _busy_timeout(connection, min(OUTSIDE_AFTER, deadline - time.monotonic()))
+            try:
+                driver.execute("BEGIN IMMEDIATE")
+                return  # the gate is left when the transaction ends
+            except sqlite3.OperationalError as error:
+                busy = error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+                if not busy or time.monotonic() >= deadline or not outage.begin():
+                    raise OperationalError("BEGIN IMMEDIATE", None, error) from None
+        except BaseException:
+            gate.release()
+            raise
+        gate.release()
+        try:
+            _busy_timeout(connection, deadline - time.monotonic())
+            driver.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise OperationalError("BEGIN IMMEDIATE", None, error) from None
+        finally:
+            outage.end()
+    finally:
+        g.lock_waited = g.get("lock_waited", 0.0) + time.monotonic() - start
+
+
 def init_app(app: Flask) -> None:
     """Register the database, migrations and the outage handler on ``app``."""
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -134,7 +289,7 @@ def init_app(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             @event.listens_for(engine, "connect")
-            def _sqlite_pragmas(dbapi_connection, _record):
+            def _sqlite_pragmas(dbapi_connection, record):
                 dbapi_connection.isolation_level = None  # transactions begin below, not in pysqlite
                 cursor = dbapi_connection.cursor()
                 cursor.execute("PRAGMA journal_mode=WAL")
@@ -142,9 +297,12 @@ def init_app(app: Flask) -> None:
                 cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
                 cursor.execute(f"PRAGMA synchronous={synchronous}")
                 cursor.close()
+                record.info["busy_timeout_ms"] = busy_ms
 
             name = engine.url.database
-            gate = WriteGate(f"{name}.write-gate" if name and name != ":memory:" else None)
+            on_disk = bool(name) and name != ":memory:"
+            gate = WriteGate(f"{name}.write-gate" if on_disk else None)
+            outage = Outage(f"{name}.write-outage" if on_disk else None)
 
             @event.listens_for(engine, "begin")
             def _sqlite_begin(connection):
@@ -152,9 +310,9 @@ def init_app(app: Flask) -> None:
                 # timeout; a deferred transaction upgraded later fails at once when a concurrent
                 # writer has committed since its snapshot (SQLITE_BUSY_SNAPSHOT).
                 if _request_writes():
-                    gate.acquire()
-                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                    _begin_immediate(connection, gate, outage, busy_ms / 1000)
                 else:
+                    _busy_timeout(connection, busy_ms / 1000)
                     connection.exec_driver_sql("BEGIN")
 
             app.teardown_appcontext(_leave_gate)  # should a request end with its transaction open
