@@ -175,9 +175,10 @@ def export_anki_command(path: str | None, out_dir: str, period_id: str | None, c
 @click.argument("email")
 def make_instructor_command(email: str) -> None:
     """Give an existing account the instructor role."""
+    from quizapp.credentials import normalize_email
     from quizapp.models import User, db
 
-    user = db.session.execute(db.select(User).filter_by(email=email.strip().lower())).scalar_one_or_none()
+    user = db.session.execute(db.select(User).filter_by(email=normalize_email(email))).scalar_one_or_none()
     if user is None:
         raise click.ClickException(f"no account with the email {email!r}; register it first")
     user.is_instructor = True

@@ -28,6 +28,8 @@ DEFAULTS = {
     # Rate limits and sign-in delays live in Redis so that every worker and server shares them;
     # None: redis://127.0.0.1:6379/0, or this process's memory in development (`make run`).
     "RATELIMIT_STORAGE_URI": None,
+    "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # Redis down: each process counts alone, nothing fails
     "RATELIMIT_STRATEGY": "moving-window",
     "THROTTLE_NAMESPACE": "quizapp",  # prefix of every key this app keeps in that storage
     # Per address, loose: a school is one address behind NAT and a class signs in at once.

@@ -18,7 +18,8 @@ mail = Mail()
 def init_app(app: Flask) -> None:
     """Configure the mail backend of ``app``."""
     mail.init_app(app)
-    if not app.config.get("PUBLIC_URL") and not (app.debug or app.testing or app.config.get("DEVELOPMENT")):
+    serving = not (app.debug or app.testing or app.config.get("DEVELOPMENT") or app.config.get("CLI_ONLY"))
+    if serving and not app.config.get("PUBLIC_URL"):
         app.logger.warning("PUBLIC_URL is not set: links in mail follow the request's Host header")
 
 

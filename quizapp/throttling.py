@@ -102,7 +102,8 @@ def init_app(app: Flask) -> None:
     """Open the throttle's storage (the limiter's URI) for ``app``."""
     config = app.config
     app.extensions["quizapp.throttle"] = Throttle(
-        storage_from_string(config["RATELIMIT_STORAGE_URI"], wrap_exceptions=True),
+        storage_from_string(config["RATELIMIT_STORAGE_URI"], wrap_exceptions=True,
+                            **config.get("RATELIMIT_STORAGE_OPTIONS", {})),
         config["THROTTLE_NAMESPACE"], enabled=bool(config["RATELIMIT_ENABLED"]),
         free_per_address=int(config["ACCOUNT_FREE_FAILURES"]),
         free_anywhere=int(config["ACCOUNT_FREE_FAILURES_ANYWHERE"]),

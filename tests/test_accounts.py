@@ -4,6 +4,7 @@ mail through a real SMTP server, and passwords and addresses that cannot be abus
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import re
 import statistics
 import time
@@ -11,6 +12,7 @@ import time
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
 
 from quizapp import create_app
 from quizapp.models import ApiToken, User, db
@@ -19,10 +21,14 @@ from tests.conftest import PASSWORD, IsolatedClient, app_config, csrf_from, log_
 NEW_PASSWORD = "another fine password"
 
 
+@functools.cache
+def password_hash(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
 def add_account(email: str, password: str = PASSWORD, **fields) -> User:
     """A confirmed account, made directly."""
-    user = User(email=email, **fields)
-    user.set_password(password)
+    user = User(email=email, password_hash=password_hash(password), **fields)
     db.session.add(user)
     db.session.commit()
     return user
@@ -302,6 +308,25 @@ def test_failed_sign_ins_per_address_are_counted_across_workers(app, database_ur
     for worker in workers:
         with worker.app_context():
             db.engine.dispose()
+
+
+def test_sign_in_goes_on_while_redis_is_unreachable(app, database_url, clock, caplog):
+    """Each process then counts alone, in memory; nobody is locked out and nothing is a 500."""
+    from quizapp.security import limiter
+
+    add_account("ada@example.org")
+    with socket_closed_port() as port:
+        cut_off = create_app(app_config(database_url, RATELIMIT_ENABLED=True, CLOCK=clock,
+                                        RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}/0"))
+        try:
+            browser = cut_off.test_client()
+            assert log_in(browser, "ada@example.org", "guess").status_code == 400
+            assert log_in(browser, "ada@example.org").status_code == 302
+        finally:
+            limiter._storage_dead = False  # the extension is one object for every app of the test run
+            with cut_off.app_context():
+                db.engine.dispose()
+    assert "throttle storage unavailable" in caplog.text
 
 
 def test_registration_is_limited_per_address(limited_app):

@@ -1,4 +1,4 @@
-"""A learner in Chromium: register, study ten cards with the keyboard alone, read the stats."""
+"""A learner in Chromium: register and confirm by mail, study ten cards with the keyboard alone, read the stats."""
 
 import pytest
 import sqlalchemy as sa
@@ -39,13 +39,19 @@ def choose_with_keys(page, question, right: bool) -> None:
         page.keyboard.press("Enter")
 
 
-def test_register_study_ten_cards_by_keyboard_and_see_the_stats(live_server, page, app):
+def test_register_study_ten_cards_by_keyboard_and_see_the_stats(live_server, page, app, mailbox):
     page.goto(f"{live_server.url}/register")
     page.wait_for_function("document.activeElement && document.activeElement.id === 'email'")
     page.keyboard.type("keyboard@example.org")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Check your inbox")
+    screenshot(page, "study-00-check-inbox")
+    page.goto(live_server.url + mailbox.link("keyboard@example.org"))  # the link in the mail
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'password'")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/")
