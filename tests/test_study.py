@@ -348,3 +348,19 @@ def test_the_new_question_cursor_never_skips_an_unseen_question(make_learner):
     db.session.expire_all()
     # undoing a first answer makes its question new again, so the cursor must not stand past it
     assert db.session.get(NewCursor, (user.id, period_id)).question_id <= newest_question
+
+
+def test_choices_come_in_a_new_order_at_each_showing(make_learner):
+    _, client = make_learner()
+    card = current_card(client)
+    while card["question"].format not in ("choice", "order") or len(card["question"].choices) < 4:
+        answer(client, card, right=True)
+        grade(client, card, 3)
+        card = current_card(client)
+    orders = set()
+    for _ in range(12):  # the same card, shown again and again before it is answered
+        html = client.get(DECK).get_data(as_text=True)
+        shown = re.findall(r'name="response-\d+" value="([^"]+)"', html)
+        assert sorted(shown) == sorted(card["question"].choices) or card["question"].format == "order"
+        orders.add(tuple(shown))
+    assert len(orders) > 1
