@@ -466,3 +466,24 @@ def test_unknown_join_code(make_learner):
     assert response.status_code == 400 and "No quiz has this code" in response.get_data(as_text=True)
     assert learner.get("/q/NOPE1234").status_code == 404
     assert db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar() == 1
+
+
+def test_draws_take_one_question_per_fact_and_the_editor_warns_of_two_from_one_fact(instructor):
+    from quizapp.models import Question
+
+    _, client = instructor
+    quiz_id = create_quiz(client)
+    page = f"/teach/quizzes/{quiz_id}"
+    post_form(client, f"{page}/draw", {"period": str(period_id("1947-1966")), "kind": "any", "count": "25",
+                                       "seed": "5"})
+    items = db.session.execute(sa.select(QuizItem).filter_by(quiz_id=quiz_id)).scalars().all()
+    facts = [db.session.get(Question, i.question_id).fact_id for i in items]
+    assert len(items) == 25 and len(set(facts)) == len(facts)
+    assert "Same fact as question" not in client.get(page).get_data(as_text=True)
+    # hand-pick a second question of the first item's fact: the editor says so on both
+    first = db.session.get(Question, items[0].question_id)
+    sibling = db.session.execute(sa.select(Question.id).where(Question.fact_id == first.fact_id,
+                                                              Question.id != first.id)).scalars().first()
+    post_form(client, f"{page}/bank", {"question": str(sibling)})
+    text = client.get(page).get_data(as_text=True)
+    assert text.count("Same fact as question") == 2 and "Same fact as question 26" in text

@@ -364,3 +364,16 @@ def test_choices_come_in_a_new_order_at_each_showing(make_learner):
         assert sorted(shown) == sorted(card["question"].choices) or card["question"].format == "order"
         orders.add(tuple(shown))
     assert len(orders) > 1
+
+
+def test_a_typed_answer_counts_with_an_accepted_alternative_or_a_small_typo(make_learner):
+    from quizapp import learning
+
+    typed = db.session.execute(sa.select(Question).where(Question.format == "typed", Question.retired.is_(False))
+                               ).scalars().all()
+    with_alternatives = next(q for q in typed if q.accept and len(q.answer) > 5)
+    assert learning.check(with_alternatives, with_alternatives.accept[0]).correct
+    last = with_alternatives.answer[-1]
+    misspelt = with_alternatives.answer[:-1] + ("x" if last != "x" else "y")  # one letter wrong
+    assert learning.check(with_alternatives, misspelt).correct
+    assert not learning.check(with_alternatives, "something else entirely").correct
