@@ -108,10 +108,12 @@ class Progress:
 
 
 class Pick(NamedTuple):
-    """The card to show next: its question, and its state (None for a question never studied)."""
+    """The card to show next: its question, its state (None for a question never studied), and how
+    many times it has been reviewed (what its answer token is bound to)."""
 
     question_id: int
     card: CardState | None
+    reps: int = 0
 
 
 def day_start(now: dt.datetime) -> dt.datetime:
@@ -142,8 +144,8 @@ LEARNING_NOW, REVIEW_TODAY, LEARNING_SOON = 1, 2, 3
 
 def _first(rank: int, *where):
     """The deck's first card (by due date) meeting ``where``: a walk of the (user, due) index that stops at one."""
-    return select(literal(rank).label("rank"), card_t.c.question_id, *STATE_COLUMNS).where(*_DECK_CARDS, *where) \
-        .order_by(card_t.c.due, card_t.c.id).limit(1).subquery()
+    return select(literal(rank).label("rank"), card_t.c.question_id, *STATE_COLUMNS, card_t.c.reps) \
+        .where(*_DECK_CARDS, *where).order_by(card_t.c.due, card_t.c.id).limit(1).subquery()
 
 
 # the candidates for the next card, in one round trip
@@ -212,7 +214,7 @@ class Queue:
 
     def next_card(self) -> Pick | None:
         """Learning cards due now, then reviews due today, then a new question, then learning cards due soon."""
-        firsts = {row[0]: Pick(row[1], CardState(*row[2:])) for row in db.session.execute(
+        firsts = {row[0]: Pick(row[1], CardState(*row[2:8]), row[8]) for row in db.session.execute(
             _FIRSTS, {**self.params, "now": self.now, "soon": self.now + LEARN_AHEAD})}
         pick = firsts.get(LEARNING_NOW) or firsts.get(REVIEW_TODAY)
         if pick:
@@ -315,6 +317,10 @@ class Recorded:
     card: CardState
 
 
+class StaleCard(Exception):
+    """The card has been answered since it was shown with this token (in another tab, say)."""
+
+
 class DuplicateReview(Exception):
     """The request id was already recorded: the first recording stands."""
 
@@ -322,44 +328,62 @@ class DuplicateReview(Exception):
         self.recorded = recorded
 
 
-_LOG_BY_REQUEST = select(log_t.c.card_id, log_t.c.rating).where(log_t.c.request_id == bindparam("request"))
+_LOG_BY_REQUEST = select(log_t.c.card_id, log_t.c.rating).where(log_t.c.request_id == bindparam("request"),
+                                                                 log_t.c.user_id == bindparam("user"))
 _CARD_BY_ID = select(*STATE_COLUMNS).where(card_t.c.id == bindparam("card"))
 _CARD_OF = select(card_t.c.id, card_t.c.reps, *STATE_COLUMNS).where(
     card_t.c.user_id == bindparam("user"), card_t.c.question_id == bindparam("question"))
-_UPDATE_CARD = update(card_t).where(card_t.c.id == bindparam("card"))
+# only from the state the answer saw: a second answer to the same showing changes nothing
+_UPDATE_CARD = update(card_t).where(card_t.c.id == bindparam("card"), card_t.c.reps == bindparam("seen"))
 _INSERT_LOG = insert(log_t)
 
 
 def card_of(user: Learner, question_id: int) -> CardState | None:
     """The learner's card of a question, or None if they never studied it."""
+    return pick_of(user, question_id).card
+
+
+def pick_of(user: Learner, question_id: int) -> Pick:
+    """A question to show again (after undo): its card's state and review count."""
     row = db.session.execute(_CARD_OF, {"user": user.id, "question": question_id}).one_or_none()
-    return CardState(*row[2:]) if row else None
+    return Pick(question_id, CardState(*row[2:]), row[1]) if row else Pick(question_id, None, 0)
 
 
 def record_review(user: Learner, question: Question, rating: Rating, now: dt.datetime, request_id: str,
-                  response=None, correct: bool | None = None, duration_ms: int | None = None,
+                  seen_reps: int, response=None, correct: bool | None = None, duration_ms: int | None = None,
                   fuzz: bool = True) -> Recorded:
-    """Schedule the card with FSRS and keep the log row; a repeated ``request_id`` is not recorded twice.
+    """Schedule the card with FSRS and keep the log row, once per showing of the card.
 
-    A repeated request id, or two requests racing on the same card (a double click, two
-    tabs), meet at the unique constraints: the loser rolls back and tries once more, and
-    then finds either its request id already recorded (:class:`DuplicateReview`) or the
-    card the winner made.
+    ``seen_reps`` is how many reviews the card had when it was shown (what its answer token
+    says). A repeated ``request_id`` is recognised (:class:`DuplicateReview`, with what was
+    recorded); an answer to a card reviewed since it was shown is refused (:class:`StaleCard`).
+    Two requests racing on the same card (a double click, two tabs) meet at the unique
+    constraints or at the update of the card from the state both saw: the loser finds either
+    its request id recorded or the card moved on.
     """
-    args = (user, question, rating, now, request_id, response, correct, duration_ms, fuzz)
+    args = (user, question, rating, now, request_id, seen_reps, response, correct, duration_ms, fuzz)
     try:
         return _record(*args)
     except IntegrityError:
         db.session.rollback()
-    existing = db.session.execute(_LOG_BY_REQUEST, {"request": request_id}).one_or_none()
-    if existing is not None:
-        card = CardState(*db.session.execute(_CARD_BY_ID, {"card": existing.card_id}).one())
-        raise DuplicateReview(Recorded(existing.card_id, Rating(existing.rating), card))
+    except StaleCard:
+        _raise_if_recorded(user, request_id)
+        raise
+    _raise_if_recorded(user, request_id)
     return _record(*args)
 
 
-def _record(user, question, rating, now, request_id, response, correct, duration_ms, fuzz) -> Recorded:
+def _raise_if_recorded(user: Learner, request_id: str) -> None:
+    existing = db.session.execute(_LOG_BY_REQUEST, {"request": request_id, "user": user.id}).one_or_none()
+    if existing is not None:
+        card = CardState(*db.session.execute(_CARD_BY_ID, {"card": existing.card_id}).one())
+        raise DuplicateReview(Recorded(existing.card_id, Rating(existing.rating), card))
+
+
+def _record(user, question, rating, now, request_id, seen_reps, response, correct, duration_ms, fuzz) -> Recorded:
     row = db.session.execute(_CARD_OF, {"user": user.id, "question": question.id}).one_or_none()
+    if (row[1] if row else 0) != seen_reps:
+        raise StaleCard()
     if row is None:
         state, previous, reps = scheduling.new_card(now), None, 0
         card_id = db.session.execute(insert(card_t).values(
@@ -374,9 +398,11 @@ def _record(user, question, rating, now, request_id, response, correct, duration
                     "last_review": state.last_review.isoformat() if state.last_review else None, "reps": reps}
     result = scheduling.review(state, rating, now, user.desired_retention, duration_ms, fuzz)
     new = result.card
-    db.session.execute(_UPDATE_CARD, {"card": card_id, "state": new.state, "step": new.step,
-                                      "stability": new.stability, "difficulty": new.difficulty, "due": new.due,
-                                      "last_review": new.last_review, "reps": reps + 1})
+    updated = db.session.execute(_UPDATE_CARD, {
+        "card": card_id, "seen": reps, "state": new.state, "step": new.step, "stability": new.stability,
+        "difficulty": new.difficulty, "due": new.due, "last_review": new.last_review, "reps": reps + 1})
+    if updated.rowcount != 1:  # another answer to this showing got there first
+        raise StaleCard()
     db.session.execute(_INSERT_LOG, {"card_id": card_id, "user_id": user.id, "request_id": request_id,
                                      "rating": int(rating), "reviewed_at": result.reviewed_at,
                                      "duration_ms": duration_ms, "response": response, "correct": correct,

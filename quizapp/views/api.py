@@ -7,16 +7,15 @@ use the session must carry the CSRF token (``X-CSRFToken``) to change anything;
 requests with a bearer token send no cookie and need none.
 """
 
-import secrets
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_login import current_user
 from sqlalchemy import bindparam
 from sqlalchemy.exc import SQLAlchemyError
 
-from quizapp import accounts, credentials, learning, stats
+from quizapp import accounts, answer_tokens, credentials, learning, stats
 from quizapp.database import MAX_ID, begin_writing, writes_late
-from quizapp.learning import Deck, DuplicateReview
+from quizapp.learning import Deck, DuplicateReview, StaleCard
 from quizapp.models import Question, Subject, db
 from quizapp.scheduling import Rating
 from quizapp.security import csrf, sign_in_limit
@@ -62,10 +61,36 @@ def now():
 
 
 def json_body() -> dict:
-    data = request.get_json(silent=True)
+    """The request's JSON object, or 400 with a message: not JSON, nested too deeply, not an object,
+    or holding a string that is not Unicode (a lone surrogate such as ``"\\ud800"``)."""
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # what the json module raises for deep nesting, where other faults are ValueError
+        abort(400, "The JSON is nested too deeply.")
     if not isinstance(data, dict):
         abort(400, "Send a JSON object with Content-Type: application/json.")
+    if has_lone_surrogate(data):
+        abort(400, "Strings must be Unicode text: a lone surrogate (such as \\ud800) is not.")
     return data
+
+
+def has_lone_surrogate(data) -> bool:
+    """Whether any string in parsed JSON, key or value, holds half of a surrogate pair (no UTF-8 for it)."""
+    stack = [data]
+    while stack:  # a loop, not recursion: the JSON may be as deep as the parser allows
+        value = stack.pop()
+        if isinstance(value, str):
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    return True
+        elif isinstance(value, dict):
+            stack.extend(value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
 
 
 def counts_json(c: learning.DeckCounts) -> dict:
@@ -117,8 +142,6 @@ def issue_token():
     return jsonify(token=token, name=name)
 
 
-
-
 @bp.get("/decks")
 def decks():
     """Every deck with today's counts."""
@@ -146,7 +169,8 @@ def next_card(subject_slug: str, deck_slug: str):
         next_due = learning.next_due_at(g.user, deck)
         return jsonify(done=True, next_due=next_due.isoformat() if next_due else None, counts=counts)
     question = db.session.execute(SHOWN_QUESTION, {"id": picked.question_id}).one()
-    return jsonify(done=False, token=secrets.token_urlsafe(16), counts=counts, question={
+    token = answer_tokens.issue(current_app.config["SECRET_KEY"], g.user.id, question.id, picked.reps)
+    return jsonify(done=False, token=token, counts=counts, question={
         **question._asdict(), "choices": learning.shuffled_choices(question.choices), "new": picked.card is None,
     }, intervals={r.name: v for r, v in learning.intervals(g.user, picked.card, at).items()})
 
@@ -173,16 +197,21 @@ def answer(subject_slug: str, deck_slug: str):
     question = learning.find_question(question_id, subject_slug, deck_slug)
     if question is None:
         abort(404, "No such question in this deck.")
+    seen_reps = answer_tokens.read(current_app.config["SECRET_KEY"], token, g.user.id, question.id)
+    if seen_reps is None:
+        abort(400, "'token' was not issued to you with this question: take it from the card's /next.")
     result = learning.check(question, response)
     grade = Rating(rating) if rating else result.suggested
     status = 201
     begin_writing()
     try:
-        recorded = learning.record_review(g.user, question, grade, now(), token, response=result.response,
-                                     correct=result.correct, duration_ms=duration,
-                                     fuzz=current_app.config["FSRS_FUZZ"])
+        recorded = learning.record_review(g.user, question, grade, now(), token, seen_reps,
+                                          response=result.response, correct=result.correct, duration_ms=duration,
+                                          fuzz=current_app.config["FSRS_FUZZ"])
     except DuplicateReview as dup:
         recorded, status = dup.recorded, 200
+    except StaleCard:
+        abort(409, "This card has been answered since this token was issued: fetch the next card.")
     # everything the answer needs is read before the commit expires it, so no second transaction
     body = jsonify(correct=result.correct, answer=question.answer, explanation=question.explanation,
                    quote=question.quote, suggested=result.suggested.name, rating=recorded.rating.name,

@@ -1,15 +1,13 @@
 """Self-study: the decks, the review loop (answer, reveal, grade), undo and the bank pages."""
 
-import secrets
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func
 
-from quizapp import charts, learning, stats
+from quizapp import answer_tokens, charts, learning, stats
 from quizapp.database import begin_writing, writes_late
 from quizapp.forms import ActionForm, AnswerForm, GradeForm
-from quizapp.learning import Deck, DuplicateReview
+from quizapp.learning import Deck, DuplicateReview, StaleCard
 from quizapp.models import Fact, Period, Question, Subject, db
 from quizapp.scheduling import Rating
 
@@ -68,7 +66,7 @@ def review(subject_slug: str, deck_slug: str):
     if undone:
         question = db.session.get(Question, undone)
         if question and question.subject_id == subject.id and not question.retired:
-            picked = learning.Pick(question.id, learning.card_of(current_user, question.id))
+            picked = learning.pick_of(current_user, question.id)
     queue = learning.Queue(learning.Today(current_user, at), deck)
     picked = picked or queue.next_card()
     counts = queue.counts()
@@ -77,7 +75,8 @@ def review(subject_slug: str, deck_slug: str):
                                deck_slug=deck_slug, counts=counts,
                                next_due=learning.next_due_at(current_user, deck), undo_form=ActionForm())
     question, card = db.session.get(Question, picked.question_id), picked.card
-    form = AnswerForm(question_id=question.id, token=secrets.token_urlsafe(16))
+    form = AnswerForm(question_id=question.id, token=answer_tokens.issue(
+        current_app.config["SECRET_KEY"], current_user.id, question.id, picked.reps))
     return render_template("study/question.html", subject=subject, deck=deck, deck_slug=deck_slug,
                            title=deck.title, question=question, card=card, form=form, counts=counts,
                            choices=learning.shuffled_choices(question.choices),
@@ -126,15 +125,21 @@ def grade(subject_slug: str, deck_slug: str):
         flash("Pick Again, Hard, Good or Easy to grade the card.", "error")
         return redirect(target)
     question = question_in_deck(form.question_id.data, subject_slug, deck_slug)
+    seen_reps = answer_tokens.read(current_app.config["SECRET_KEY"], form.token.data, current_user.id, question.id)
+    if seen_reps is None:
+        flash("That answer was not for a card shown to you; here is your next card.", "error")
+        return redirect(target)
     result = learning.check(question, form.response_value(question.format))
     begin_writing()
     try:
-        learning.record_review(current_user, question, Rating(form.rating.data), now(), form.token.data,
+        learning.record_review(current_user, question, Rating(form.rating.data), now(), form.token.data, seen_reps,
                                response=result.response, correct=result.correct,
                                duration_ms=form.elapsed_ms.data, fuzz=current_app.config["FSRS_FUZZ"])
         db.session.commit()
     except DuplicateReview:
         flash("That answer was already recorded.")
+    except StaleCard:
+        flash("That card was answered since it was shown (in another tab?); here is your next card.", "error")
     return redirect(target)
 
 
