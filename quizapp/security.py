@@ -52,8 +52,9 @@ def load_user(session_id: str) -> User | None:
 
 
 def is_safe_next(target: str | None) -> bool:
-    """Only same-site relative paths may be redirected to after login."""
-    if not target:
+    """Only same-site relative paths may be redirected to after login; no control characters
+    (a CR or LF would split the Location header)."""
+    if not target or any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f for c in target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \

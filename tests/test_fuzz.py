@@ -1,7 +1,9 @@
 """Hypothesis throws random strings, huge inputs, wrong types and unicode at every input."""
 
+import datetime as dt
 import itertools
 import shutil
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -10,11 +12,15 @@ from hypothesis import strategies as st
 
 from quizapp.facts import FactFileError, load_subject
 from quizapp.models import Card, GradeChange, Quiz, QuizItem, Response, ReviewLog, User, db
-from tests.conftest import SUBJECT_DIR, csrf_from
+from tests.conftest import PASSWORD, SUBJECT_DIR, csrf_from
 
 FUZZ = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                          HealthCheck.too_slow])
+# what a datetime-local input sends, so that well-formed times reach the checks behind the parsing
+local_times = st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 1, 1)) \
+    .map(lambda d: d.strftime("%Y-%m-%dT%H:%M"))
 junk = st.one_of(
+    local_times,
     st.text(max_size=40),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=300),
     st.sampled_from(["", " ", "0", "-1", "1e309", "NaN", "null", "[]", "{}", "<script>x</script>", "' OR 1=1 --",
@@ -46,7 +52,8 @@ def assert_clean(response):
 @pytest.fixture
 def teacher_and_quiz(make_learner):
     user, client = make_learner("fuzz-teacher@example.org", instructor=True)
-    quiz = Quiz(owner_id=user.id, title="Fuzz", join_code="FUZZ2345", max_attempts=None)
+    quiz = Quiz(owner_id=user.id, title="Fuzz", join_code="FUZZ2345", max_attempts=None,
+                opens_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC), closes_at=dt.datetime(2026, 4, 1, tzinfo=dt.UTC))
     quiz.items = [QuizItem(position=0, format="year", prompt="When?", answers=["1948"], points=1)]
     db.session.add(quiz)
     db.session.commit()
@@ -94,11 +101,22 @@ def test_quiz_answers_reject_junk(teacher_and_quiz, make_learner, values):
     assert_clean(response)
 
 
+# strings JSON can carry and UTF-8 cannot: lone surrogates ("\\ud800"), alone or among other text
+json_text = st.one_of(junk, st.text(st.characters(categories=["Cs"]), min_size=1, max_size=3),
+                      st.text(st.characters(categories=["Cs", "Lu", "Nd", "Cc"]), min_size=1, max_size=20))
 json_values = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70),
-              st.floats(allow_nan=True), junk),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+              st.floats(allow_nan=True), json_text),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(json_text, children, max_size=4),
     max_leaves=10)
+depths = st.one_of(st.integers(1, 3000), st.sampled_from([100_000]))
+# bodies no JSON encoder writes: nesting as deep as the body allows (100,000 [ fit in it), open or closed
+deep_json = st.one_of(
+    depths.map(lambda n: "[" * n),
+    depths.map(lambda n: "[" * n + "]" * n),
+    depths.map(lambda n: '{"question_id": ' + '{"a": ' * n + "1" + "}" * n + ', "token": "x"}'),
+    depths.map(lambda n: '{"response": ' + "[" * n + "]" * n + "}"),
+)
 
 
 @pytest.mark.parametrize("path", ["/api/v1/token", "/api/v1/decks/israel-russia/all/answers",
@@ -114,16 +132,72 @@ def test_api_rejects_junk_json(make_learner, app, path):
     @FUZZ
     @given(body=st.one_of(json_values, st.fixed_dictionaries({
         "question_id": json_values, "token": json_values, "response": json_values, "rating": json_values,
-        "duration_ms": json_values, "email": json_values, "password": json_values})))
+        "duration_ms": json_values, "email": json_values, "password": json_values}), deep_json))
     def run(body):
         before = snapshot()
-        response = api.post(path, json=body, headers=auth)
+        if isinstance(body, str) and body.startswith(("[", "{")):
+            response = api.post(path, data=body, content_type="application/json", headers=auth)
+        else:
+            response = api.post(path, json=body, headers=auth)
         assert_clean(response)
         assert response.is_json
         if response.status_code >= 400:
             assert snapshot() == before
 
     run()
+
+
+def test_json_shapes_from_the_attack_run_are_400_with_a_message(make_learner, app):
+    user, _ = make_learner()
+    api = app.test_client()
+    auth = {"Authorization": "Bearer " + api.post("/api/v1/token", json={"email": user.email,
+                                                                         "password": PASSWORD}).json["token"]}
+    card = api.get("/api/v1/decks/israel-russia/all/next", headers=auth).json
+    before = snapshot()
+    for body in ('{"email": "\\ud800", "password": "x"}', '{"question_id": 1, "token": "x", "response": "\\udfff"}',
+                 f'{{"question_id": {card["question"]["id"]}, "token": "{card["token"]}", "response": ["a\\ud800b"]}}',
+                 "[" * 100_000, '{"response": ' + "[" * 100_000 + "]" * 100_000 + "}"):
+        for path in ("/api/v1/token", "/api/v1/decks/israel-russia/all/answers"):
+            response = api.post(path, data=body, content_type="application/json", headers=auth)
+            assert response.status_code == 400 and response.json["message"], (path, body[:40])
+    assert snapshot() == before
+
+
+@FUZZ
+@given(target=st.one_of(junk, st.sampled_from(["/\r\nSet-Cookie: a=b", "/study\nX: y", "/\r", "/ok\x7f", "/\x85",
+                                                "/stats"]),
+                        st.text(st.characters(categories=["Cc", "Zl", "Zp"]), min_size=1, max_size=4)
+                        .map(lambda t: "/" + t)))
+def test_any_next_after_a_correct_login_is_followed_only_when_local_and_clean(make_learner, app, target):
+    user, _ = make_learner(f"next{next(TAKERS)}@example.org")
+    client = app.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login?" + urlencode({"next": target}), data={
+        "csrf_token": token, "email": user.email, "password": PASSWORD})
+    assert_clean(response)
+    if "\x00" in target:  # refused before anything else, as everywhere
+        assert response.status_code == 400
+        return
+    assert response.status_code == 302
+    location = urlsplit(response.location)
+    assert not location.netloc or location.netloc == "localhost"
+    assert not any(ord(c) < 0x20 for c in response.headers["Location"])
+
+
+settings_forms = st.fixed_dictionaries(
+    {"title": junk, "pass_mark": st.sampled_from(["0", "50", "100"]),
+     "feedback": st.sampled_from(["each", "submit", "close", "never"])},
+    optional={"opens_at": st.one_of(local_times, junk), "closes_at": st.one_of(local_times, junk),
+              "time_limit_minutes": junk, "max_attempts": junk, "description": junk})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=settings_forms)
+def test_quiz_settings_with_any_times_on_a_quiz_with_times_are_never_500(teacher_and_quiz, data):
+    """The quiz opens and closes at set times; the form may leave either out or send it malformed."""
+    client, quiz_id = teacher_and_quiz
+    token = csrf_from(client.get("/account").get_data(as_text=True))
+    assert_clean(client.post(f"/teach/quizzes/{quiz_id}/settings", data={"csrf_token": token, **data}))
 
 
 @FUZZ
