@@ -47,16 +47,18 @@ def availability(quiz: Quiz, user_id: int, now: dt.datetime) -> str | None:
     return None
 
 
-def take_turns(quiz: Quiz, user_id: int) -> None:
-    """Make this learner's starts of this quiz wait for each other until the transaction ends.
+def take_turns(quiz_id: int, user_id: int) -> None:
+    """Make this learner's writes to this quiz (starts, answers, submits) wait for each other until
+    the transaction ends; call it before reading what the write depends on.
 
-    Without it, two starts at once both find no attempt and both make one. On PostgreSQL a
-    transaction-scoped advisory lock on (quiz, learner) does it: other learners and other
-    quizzes never wait. On SQLite a request that writes already holds the database's write
-    lock from its first statement (BEGIN IMMEDIATE), so starts take turns anyway.
+    Without it, two starts at once both find no attempt and both make one, and two answers to
+    one question both find none and both insert one. On PostgreSQL a transaction-scoped
+    advisory lock on (quiz, learner) does it: other learners and other quizzes never wait. On
+    SQLite a request that writes already holds the database's write lock from its first
+    statement (BEGIN IMMEDIATE), so they take turns anyway.
     """
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:quiz, :user)"), {"quiz": quiz.id, "user": user_id})
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:quiz, :user)"), {"quiz": quiz_id, "user": user_id})
 
 
 def start(quiz: Quiz, user_id: int, now: dt.datetime) -> Attempt:
@@ -64,7 +66,7 @@ def start(quiz: Quiz, user_id: int, now: dt.datetime) -> Attempt:
 
     Atomic: any number of starts at once by one learner make at most one attempt.
     """
-    take_turns(quiz, user_id)
+    take_turns(quiz.id, user_id)
     current = open_attempt(quiz, user_id)
     if current is not None:
         return current

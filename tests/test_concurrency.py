@@ -271,3 +271,42 @@ def test_gunicorn_conf_opens_no_control_socket(app, database_url, tmp_path):
                  env={"HOME": str(home), "XDG_RUNTIME_DIR": str(home)}):
         time.sleep(1)  # the arbiter is up and its workers answer: anything it opens is open by now
         assert [p.name for p in home.rglob("*")] == []
+
+
+def test_sixteen_parallel_answers_to_one_question_keep_one_response(busy_server, app):
+    """A double click, many times over: every answer is taken or refused plainly, and one response stays."""
+    _, port = busy_server
+    teacher = User(email="race-teacher@example.org", password_hash="unused", is_instructor=True)
+    learner = User(email="race-learner@example.org")
+    learner.set_password(PASSWORD)
+    db.session.add_all([teacher, learner])
+    db.session.flush()
+    quiz = Quiz(owner_id=teacher.id, title="Race", join_code="RACE2345", max_attempts=1)
+    quiz.items = [QuizItem(position=0, format="year", prompt="When?", answers=["1948"], points=1),
+                  QuizItem(position=1, format="year", prompt="And then?", answers=["1967"], points=1)]
+    db.session.add(quiz)
+    db.session.commit()
+    browser = Browser(port)
+    browser.request("POST", "/login", {"csrf_token": browser.csrf("/login"), "email": learner.email,
+                                       "password": PASSWORD})
+    status, location, _ = browser.request("POST", "/q/RACE2345/start", {"csrf_token": browser.csrf("/q/RACE2345")})
+    assert status == 302 and location.endswith("/1")
+    token = browser.csrf(location)
+    answers = 16
+    gate, results, lock = threading.Barrier(answers), [], threading.Lock()
+
+    def send(year):
+        gate.wait()
+        answer = browser.request("POST", location, {"csrf_token": token, "response-0": year})
+        with lock:
+            results.append(answer[0])
+
+    threads = [threading.Thread(target=send, args=(str(1940 + i),)) for i in range(answers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(results) == [302] * answers
+    db.session.commit()
+    attempt = db.session.execute(sa.select(Attempt).filter_by(quiz_id=quiz.id)).scalar_one()
+    assert len(attempt.responses) == 1

@@ -99,6 +99,9 @@ def item_at(attempt: Attempt, n: int):
 def question(attempt_id: int, n: int):
     """Show question n; save its answer (in time) and move on."""
     attempt = own_attempt(attempt_id)
+    if request.method == "POST":
+        attempts.take_turns(attempt.quiz_id, attempt.user_id)  # a double click must not answer twice at once
+        db.session.refresh(attempt)  # as the turn finds it
     if is_over(attempt):
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
     item, total = item_at(attempt, n)
@@ -149,6 +152,8 @@ def review(attempt_id: int):
 def submit(attempt_id: int):
     """Submit the attempt (a second submit changes nothing)."""
     attempt = own_attempt(attempt_id)
+    attempts.take_turns(attempt.quiz_id, attempt.user_id)
+    db.session.refresh(attempt)
     if attempt.submitted_at is None:
         attempts.finish(attempt, now())
         db.session.commit()
