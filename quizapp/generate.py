@@ -121,6 +121,9 @@ class Bank:
         for actor in sorted(subject.actors.values(), key=lambda a: a.id):
             self.actors_by_type.setdefault(actor.type, []).append(actor)
         self.proper = self._proper_words()
+        # the subject's main actors (in more than a fifth of its facts): asked only where they act
+        used = Counter(a for f in subject.facts for a in f.actors)
+        self.principal = {a for a, n in used.items() if n > len(subject.facts) / 5}
         # words in more than one event of eight ("Israel", "Soviet"): sharing them gives nothing away
         seen = Counter(w for f in subject.facts for w in content_words(f.event))
         self.common_words = {w for w, n in seen.items() if n > max(2, len(subject.facts) // 8)}
@@ -250,13 +253,14 @@ class Bank:
                             {"swap": "year", "year": wrong}))
         actor = self.actor(fact.actors[0])
         others_in_fact = [self.actor(a) for a in fact.actors[1:]]
-        slot = actor_slot(fact.event, actor, others_in_fact) if actor.type in ("person", "state") else None
+        slot = actor_slot(fact.event, actor, others_in_fact) \
+            if actor.type in ("person", "state") and not NEGATION.search(fact.event) else None
         if slot and not slot.adjective:
             candidates = self.fitting_actors(fact, actor)
             if candidates:
                 other = rng.choice(candidates)
                 swapped = fact.event[:slot.start] + fill(other, slot) + fact.event[slot.end:]
-                out.append((dated_statement(swapped, fact.askable_date, self.proper),
+                out.append((dated_statement(swapped, stated_date(fact), self.proper),
                             f"False: it was {actor.display}, not {other.display}.",
                             {"swap": "actor", "actor": other.id}))
         return out
@@ -278,6 +282,12 @@ class Bank:
                 continue
             out.append(year)
         return out
+
+
+def stated_date(fact: Fact):
+    """The date a statement opens with: any date the article gives, loose ones as spans ("Roughly between
+    1967 and 1969"); none that comes from outside the article."""
+    return None if fact.date is None or fact.date_source and not fact.ask_date else fact.date
 
 
 def _valid_day(year: int, date) -> bool:
@@ -388,6 +398,18 @@ def when_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     return questions
 
 
+# Nouns a name qualifies ("the Hamas government", "the Putin era"): a blank there takes an adjective, not a name.
+ATTRIBUTIVE_HEADS = {
+    "government", "era", "embassy", "army", "leadership", "regime", "policy", "policies", "position", "authorities",
+    "delegation", "side", "forces", "officials", "representatives", "representative", "movement", "people",
+    "administration", "ministry", "leaders", "leader", "president", "prime", "foreign", "state", "interests",
+    "territory", "territories", "camp", "bloc", "plan", "proposal", "initiative", "approach", "attitude", "media",
+    "economy", "market", "companies", "company", "industry", "industries", "citizens", "immigrants", "tourists",
+}
+# Words that make a statement negative: put another actor in and it may well be true too.
+NEGATION = re.compile(r"(?i)\b(?:not|never|no|refrained|refused|declined|avoided|without|neither|nor|failed)\b")
+
+
 @dataclass(frozen=True)
 class Slot:
     """Where an actor's one mention sits in a sentence, and how a blank there must be filled."""
@@ -426,13 +448,20 @@ def actor_slot(text: str, actor: Actor, others: list[Actor]) -> Slot | None:
                 before = text[:start]
                 break
         if re.search(r"(?i)(?:^|\s)the $", before):
+            if actor.type == "person":
+                return None  # "the Putin era": a name used as an adjective
             start -= 4
             article = True
         elif re.search(r"(?i)(?:^|\s)an? $", before):
             return None  # "a Russian cultural center": no name takes "a"
+        if re.search(r"(?:\d|\b(?:million|thousand|hundred|dozens?|many|several|some|few))\s$", before):
+            return None  # "1.5 million _____": a number before a name
         follower = re.match(r"\s+([A-Z][\w'’-]*)", text[end:])
         if follower and follower.group(1) not in ("I", "II"):
             return None  # "the _____ Compound": a blank inside a longer name
+        head = re.match(r"\s+([a-z]+)", text[end:])
+        if head and head.group(1) in ATTRIBUTIVE_HEADS:
+            return None  # "the Hamas government": a name used as an adjective
     sentence_start = not text[:start].strip()
     return Slot(start, end, adjective, article, sentence_start)
 
@@ -455,11 +484,17 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
             slot = Slot(0, 0, False, False, True)
             prompt = fact.ask["who"]
         else:
-            slot = actor_slot(fact.event, actor, [a for a in fact_actors if a.id != actor.id])
-            if slot is None:
+            if n > 1 and actor.id in bank.principal:
+                continue  # "During Sharon's visit to _____, Putin ...": the subject's main actors only when they act
+            if n == 1 and NEGATION.search(fact.event):
+                continue  # "_____ did not attend": most wrong answers did not attend either
+            statement = dated_statement(fact.event, fact.askable_date, bank.proper)
+            shift = len(statement) - len(fact.event)
+            slot = actor_slot(statement, actor, [a for a in fact_actors if a.id != actor.id])
+            if slot is None or slot.start < shift:
                 continue
             prompt = f"{WHO_LEAD[actor.type]} fills the blank? " \
-                     f"{fact.event[:slot.start]}{BLANK}{fact.event[slot.end:]}"
+                     f"{statement[:slot.start]}{BLANK}{statement[slot.end:]}"
         candidates = bank.fitting_actors(fact, actor, adjective=slot.adjective)
         best = actor.role_fit(candidates[0]) if candidates else 0
         fitting = [a for a in candidates if actor.role_fit(a) == best]
@@ -480,7 +515,7 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
 
 def reason_distractors(fact: Fact, bank: Bank, attr: str, rng: Random, count: int) -> list[str]:
     """Causes (or consequences) of other facts that are no cause (consequence) of this one: not from a
-    sibling fact, not from the same article sentence, not like anything this fact says; same period first."""
+    sibling fact, the same passage or the same chain, not like anything this fact says; the nearest in subject."""
     own_quotes = [normalize_text(q) for q in fact.quotes + tuple(r.quote for r in fact.causes + fact.consequences)]
     own_paragraphs = bank.paragraphs_of(own_quotes)
     own_texts = [fact.event, *fact.cause_texts, *fact.consequence_texts]
@@ -501,22 +536,25 @@ def reason_distractors(fact: Fact, bank: Bank, attr: str, rng: Random, count: in
             return False  # the other fact is a link in this one's chain of causes
         return all(similarity(reason.text, t) < 0.5 for t in own_texts)
 
-    def pool(facts) -> list[str]:
-        seen, out = set(), []
-        for other in facts:
-            for reason in getattr(other, attr):
-                key = normalize_text(reason.text)
-                if key not in seen and usable(other, reason):
-                    seen.add(key)
-                    out.append(reason.text)
-        return out
+    topic = content_words(fact.event) - bank.common_words
+    cast = set(fact.actors) - bank.principal
 
-    same = pool(bank.by_period[fact.period])
-    chosen = rng.sample(same, min(count, len(same)))
-    if len(chosen) < count:
-        rest = [t for t in pool(bank.subject.facts) if t not in chosen]
-        chosen += rng.sample(rest, min(count - len(chosen), len(rest)))
-    return chosen
+    def closeness(other: Fact, text: str) -> float:
+        """How near a wrong reason is to this fact's subject: words of the event, the same actors, the period."""
+        return len((content_words(text) - bank.common_words) & topic) + (1.5 if cast & set(other.actors) else 0) \
+            + (1 if other.period == fact.period else 0)
+
+    seen, ranked = set(), []
+    for other in bank.subject.facts:
+        for reason in getattr(other, attr):
+            key = normalize_text(reason.text)
+            if key not in seen and usable(other, reason):
+                seen.add(key)
+                ranked.append((-closeness(other, reason.text), rng.random(), reason.text))
+    ranked.sort()
+    # the nearest wrong reasons, so the key is not the only choice on the subject; drawn among the nearest few
+    nearest = [text for _, _, text in ranked[:count * 2]]
+    return rng.sample(nearest, min(count, len(nearest)))
 
 
 def _reason_questions(fact: Fact, bank: Bank, kind: str, attr: str, lead: str) -> list[Question]:
@@ -584,7 +622,7 @@ def tf_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
         statement, why, meta = rng.choice(swaps)
         answer, explanation = "False", why + "\n" + explain(fact)
     else:
-        statement = dated_statement(fact.event, fact.askable_date, bank.proper)
+        statement = dated_statement(fact.event, stated_date(fact), bank.proper)
         answer, explanation, meta = "True", "True.\n" + explain(fact), {}
     return [_question(fact, "tf", f"{fact.id}:tf", f"True or false? {statement}", answer,
                       ["True", "False"], "truefalse", explanation=explanation, quote=_date_quote(fact), meta=meta)]
@@ -600,6 +638,8 @@ def cloze_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
         if len(spans) != 1:
             return []
         start, end = spans[0]
+        if re.match(r",\s+(?:the|a|an|its|his|her)\s", fact.event[end:]):
+            return []  # "Arafat, the PLO's leader": the apposition gives the name away
         term = fact.event[start:end]
         accept += [n for n in (actor.name, *actor.aliases) if n.casefold() != term.casefold()
                    and normalize_answer(n) not in {normalize_answer(term)}]

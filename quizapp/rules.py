@@ -147,8 +147,8 @@ def giveaway(q: Question, fact: Fact, bank: Bank) -> str | None:
         words = content_words(prompt) - bank.common_words
         shared = (content_words(q.answer) - bank.common_words) & words
         others = [len((content_words(c) - bank.common_words) & words) for c in q.choices if c != q.answer]
-        if len(shared) >= 2 and len(shared) > max(others, default=0) + 1:
-            return f"the key repeats the prompt's words ({', '.join(sorted(shared)[:4])})"
+        if len(shared) >= 2 and len(shared) > max(others, default=0) + 1 or shared and not any(others):
+            return f"the key alone repeats the prompt's words ({', '.join(sorted(shared)[:4])})"
     return None
 
 

@@ -79,14 +79,16 @@ quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
 ''')
     _, questions, _ = built(mini)
     assert "syldavia-twice:who" not in questions
-    assert "syldavia-twice:who:2" in questions
+    assert "syldavia-twice:tf" in questions and "syldavia-twice:when" in questions
 
 
 def test_blank_grammar_glued_blanks_names_and_articles(clean):
     subject, questions, _ = clean
-    q = questions["trade-treaty:who:2"]
-    assert q.prompt.endswith(f"with {BLANK}.") and "the Ostrava Republic" in q.choices  # article inside the choice
-    assert flag_of(subject, q, "blank-grammar") is None
+    with_article = [q for q in questions.values() if q.kind == "who" and "the Ostrava Republic" in q.choices]
+    assert with_article  # the article goes inside the choice, never before the blank
+    for q in with_article:
+        assert not q.prompt.split(BLANK)[0].endswith("the ") and flag_of(subject, q, "blank-grammar") is None
+    q = with_article[0]
     for bad, why in [(f"A {BLANK}-Syldavian arms deal.", "cuts a word"),
                      (f"Trade with the {BLANK} grew.", "article"),
                      (f"Varn walked in the {BLANK} Compound.", "article"),
@@ -105,7 +107,7 @@ quote = "In 1925, the Syldavian grain reached the market."
 ''', "In 1925, the Syldavian grain reached the market.")
     subject, questions, _ = built(mini)
     q = questions["bordurian-grain:who"]
-    assert q.prompt.endswith(f"The {BLANK} grain reached the market.")
+    assert q.prompt.endswith(f"In 1925, the {BLANK} grain reached the market.")
     assert q.answer == "Syldavian" and all(c.endswith(("ian", "ean")) for c in q.choices), q.choices
     nouns = dataclasses.replace(q, meta={**q.meta, "choice_actors": ["ostrava", *q.meta["choice_actors"][1:]]})
     assert "no adjective form" in flag_of(subject, nouns, "blank-grammar")
@@ -234,7 +236,7 @@ def test_loose_dates_are_never_asked_or_ordered(clean):
     assert "union-talks:order" not in questions
     assert all("union-talks" not in q.meta.get("facts", []) for q in questions.values() if q.kind == "order")
     tf = questions["union-talks:tf"]
-    assert "1940" not in tf.prompt  # no single year stated for a span
+    assert tf.prompt.startswith("True or false? Roughly between 1940 and 1949, ")  # a span, never one year
     order = next(q for q in questions.values() if q.kind == "order")
     bad = dataclasses.replace(order, meta={"facts": ["union-talks", *order.meta["facts"][1:]]})
     assert "no exact date" in flag_of(subject, bad, "unsupported-date")
@@ -476,3 +478,49 @@ def test_a_person_tied_to_a_named_state_gets_wrong_answers_from_that_state(clean
                                actors=("syl-envoy", "syldavia"))
     offered = {a.id for a in bank.fitting_actors(fact, envoy)}
     assert "syl-chief" in offered and "carp-chief" not in offered
+
+
+def test_blanks_that_would_read_wrong_or_be_true_for_others_are_not_made(mini):
+    add(mini, '''[[fact]]
+id = "syldavia-stays-away"
+period = "early"
+date = "1925"
+actors = ["syldavia", "carpania"]
+event = "Syldavia did not attend the summit that Carpania held."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+
+[[fact]]
+id = "varn-era"
+period = "early"
+date = "1930-03"
+actors = ["syldavia", "hal-varn"]
+event = "Syldavia grew rich in the Hal Varn era."
+quote = "In March 1930, Prime Minister Hal Varn of Atlantis visited Syldavia"
+
+[[fact]]
+id = "carpania-government"
+period = "early"
+date = "1925"
+actors = ["syldavia", "carpania"]
+event = "Syldavia praised the Carpania government and 3 million Carpania traders."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+
+[[fact]]
+id = "tal-appositive"
+period = "early"
+date = "1941"
+actors = ["mira-tal", "hal-varn"]
+event = "Mira Tal, the foreign minister of Syldavia, met Hal Varn."
+quote = "In 1941, Mira Tal, the foreign minister of Syldavia, met Hal Varn in the Atlantean capital."
+''')
+    subject, questions, _ = built(mini)
+    # a negative statement: other states "did not attend" either, so no who-question on the one who acted
+    assert "syldavia-stays-away:who" not in questions and "syldavia-stays-away:when" in questions
+    tf = questions["syldavia-stays-away:tf"]
+    assert tf.meta.get("swap") != "actor"  # and no actor swapped into it
+    assert "varn-era:who:2" not in questions  # "the Hal Varn era": a name used as an adjective
+    assert "carpania-government:who:2" not in questions  # "the Carpania government", "3 million Carpania"
+    assert "tal-appositive:cloze" not in questions  # "Mira Tal, the foreign minister": the apposition tells
+    # Atlantis, in most facts, is asked only where it acts
+    assert not [q for q in questions.values() if q.kind == "who" and q.meta["actor"] == "atlantis"
+                and not q.id.endswith(":who")]
