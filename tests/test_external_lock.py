@@ -75,7 +75,6 @@ def test_a_lock_held_outside_the_app_bounds_every_request_and_readers_are_served
         threads = [threading.Thread(target=keep_sending, args=("write", *w)) for w in writes] + \
                   [threading.Thread(target=keep_sending, args=("read", *r)) for r in reads]
         with held_elsewhere(path):
-            locked_at = time.monotonic()
             for t in threads:
                 t.start()
             time.sleep(HOLD)
@@ -106,7 +105,6 @@ def test_a_lock_held_outside_the_app_bounds_every_request_and_readers_are_served
         while timed(port, *writes[0])[2] != 200:
             assert time.monotonic() < deadline, "writes still refused after the lock was released"
             time.sleep(0.1)
-    assert released_at - locked_at >= HOLD
 
 
 def test_a_writer_queued_behind_one_that_waits_out_the_lock_gives_up_at_its_own_timeout(app, database_url, clock):
