@@ -18,7 +18,7 @@ from pathlib import Path
 ACTOR_TYPES = ("person", "state", "organization", "group")
 SUBJECT_KEYS = {"id", "title", "source", "attribution", "period", "actor"}
 PERIOD_KEYS = {"id", "title", "start", "end"}
-ACTOR_KEYS = {"type", "name", "aliases", "article", "adjective", "role", "from", "until", "part_of"}
+ACTOR_KEYS = {"type", "name", "aliases", "article", "adjective", "role", "from", "until", "part_of", "cues"}
 FACT_KEYS = {
     "id", "period", "date", "date_approx", "date_quote", "date_source", "ask_date", "actors", "event",
     "causes", "consequences", "quote", "note", "tags", "cloze", "cloze_accept", "ask", "waive",
@@ -77,6 +77,7 @@ class Actor:
     start: int | None = None  # first year it existed or held the role the article shows
     end: int | None = None
     part_of: str = ""  # the body it belongs to: the UN Security Council is part of the UN
+    cues: tuple[str, ...] = ()  # words that point at it in a question ("Knesset": Israel)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -504,7 +505,11 @@ def _load_actors(raw, loc: _Locator, problems: list[Problem]) -> dict[str, Actor
         if not isinstance(part_of, str):
             problems.append(Problem(loc.file, line, f"actor '{aid}' part_of must be an actor id", field="part_of"))
             continue
-        actors[aid] = Actor(aid, kind, name, tuple(aliases), article, adjective, roles, start, end, part_of)
+        cues = _string_list(entry.get("cues", []))
+        if cues is None:
+            problems.append(Problem(loc.file, line, f"actor '{aid}' cues must be a list of words", field="cues"))
+            continue
+        actors[aid] = Actor(aid, kind, name, tuple(aliases), article, adjective, roles, start, end, part_of, cues)
     for actor in actors.values():
         if actor.part_of and actor.part_of not in actors:
             problems.append(Problem(loc.file, loc.key_line(f"actor.{actor.id}"),

@@ -217,6 +217,20 @@ class Bank:
 
         return [o for o in out if actor.role_fit(o) == 2 or may_widen(o)]
 
+    def pointer(self, text: str, answer: Actor, wrong: list[Actor]) -> str | None:
+        """A word of the text that points at the answer and at no wrong choice: one of its cues ("Knesset"),
+        or a person tied to it ("Putin" for Russia)."""
+        sides = [self._side_of(w) | {w.id} for w in wrong]
+        for cue in answer.cues:
+            if re.search(rf"(?i)(?<!\w){re.escape(cue)}(?!\w)", text):
+                return cue
+        for other in self.subject.actors.values():
+            if other.type == "person" and other.id != answer.id and answer.id in self._side_of(other) \
+                    and not any(other.id in side or self._side_of(other) & side for side in sides) \
+                    and mentions(text, other):
+                return other.name
+        return None
+
     def _side_of(self, actor: Actor) -> set[str]:
         """The states an actor's roles tie it to ("soviet-leader": the Soviet Union, "us-leader": the US)."""
         sides = set()
@@ -504,6 +518,8 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
         wrong = pick(r, near, fitting, CHOICES - 1)
         if len(wrong) < CHOICES - 1:
             continue
+        if not hand and bank.pointer(prompt, actor, wrong):
+            continue  # "During Sharon's visit to _____, Putin said": Putin gives Russia away
         answer = fill(actor, slot) if not hand else actor.name
         shown = {a.id: (fill(a, slot) if not hand else a.name) for a in [actor, *wrong]}
         choices = shuffled(r, list(shown.values()))

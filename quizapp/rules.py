@@ -135,6 +135,9 @@ def giveaway(q: Question, fact: Fact, bank: Bank) -> str | None:
         if actor.type == "person" and len(shapes) >= 2 and len(set(shapes)) == 1 \
                 and shapes[0] != (len(q.answer.split()) == 1):
             return "the answer alone is written in a different shape (full name or short)"
+        cue = bank.pointer(prompt, actor, [bank.actor(a) for a in q.meta.get("choice_actors", [])])
+        if cue:
+            return f"'{cue}' in the prompt points at {actor.name} and at no other choice"
         before = prompt[:prompt.index(BLANK)] if BLANK in prompt else ""
         for title in TITLES:
             if before.endswith(title + " "):
@@ -149,6 +152,13 @@ def giveaway(q: Question, fact: Fact, bank: Bank) -> str | None:
         others = [len((content_words(c) - bank.common_words) & words) for c in q.choices if c != q.answer]
         if len(shared) >= 2 and len(shared) > max(others, default=0) + 1 or shared and not any(others):
             return f"the key alone repeats the prompt's words ({', '.join(sorted(shared)[:4])})"
+    return None
+
+
+def disputed_key(q: Question, fact: Fact, bank: Bank) -> str | None:
+    if q.kind in ("cloze", "who") and isinstance(q.answer, str) and fact.note and \
+            re.search(rf"(?i)(?<!\w){re.escape(q.answer)}(?!\w)", fact.note):
+        return f"the note speaks of the key {q.answer!r}: if it disputes it, the key may be wrong by history"
     return None
 
 
@@ -254,6 +264,8 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
          "of a sibling fact saying the same, or a year the note contests.", also_true),
     Rule("giveaway", "The prompt does not give the answer: not its year, name, words or a title that fits one "
          "choice.", giveaway),
+    Rule("disputed-key", "A key the fact's note speaks of is asked only once a curator has waived it: the note "
+         "must not dispute it.", disputed_key),
     Rule("restates-event", "A cause or consequence is not the event in other words.", restates_event),
     Rule("dangling-reference", "No 'that year' or 'this period' pointing outside the question.",
          dangling_reference),

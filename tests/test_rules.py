@@ -524,3 +524,43 @@ quote = "In 1941, Mira Tal, the foreign minister of Syldavia, met Hal Varn in th
     # Atlantis, in most facts, is asked only where it acts
     assert not [q for q in questions.values() if q.kind == "who" and q.meta["actor"] == "atlantis"
                 and not q.id.endswith(":who")]
+
+
+def test_a_cue_or_a_person_of_the_answer_in_the_prompt_gives_it_away(mini):
+    with open(mini / "subject.toml", "a", encoding="utf-8") as f:
+        f.write('''
+[actor.oto-berk]
+type = "person"
+name = "Oto Berk"
+role = ["syldavia-leader"]
+from = 1920
+''')
+    text = (mini / "subject.toml").read_text().replace('name = "Syldavia"\n', 'name = "Syldavia"\ncues = ["Grain Board"]\n')
+    (mini / "subject.toml").write_text(text)
+    add(mini, '''[[fact]]
+id = "berk-hosts"
+period = "early"
+date = "1925"
+actors = ["atlantis", "syldavia", "oto-berk"]
+event = "Atlantis sent envoys to Syldavia, where Oto Berk received them."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+
+[[fact]]
+id = "grain-board"
+period = "early"
+date = "1925"
+actors = ["atlantis", "syldavia"]
+event = "Atlantis bought wheat from Syldavia through the Grain Board."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+''')
+    subject, questions, _ = built(mini)
+    assert "berk-hosts:who:2" not in questions and "grain-board:who:2" not in questions
+    bank = Bank(subject, 0)
+    syldavia, wrong = bank.actor("syldavia"), [bank.actor("borduria"), bank.actor("carpania")]
+    assert bank.pointer(f"Atlantis sent envoys to {BLANK}, where Oto Berk received them.", syldavia, wrong) == \
+        "Oto Berk"
+    assert bank.pointer(f"Wheat came from {BLANK} through the Grain Board.", syldavia, wrong) == "Grain Board"
+    assert bank.pointer(f"Atlantis sent envoys to {BLANK}.", syldavia, wrong) is None
+    q = questions["berk-hosts:cloze"] if "berk-hosts:cloze" in questions else questions["trade-treaty:cloze"]
+    fact = dataclasses.replace(bank.facts[q.fact_id], note=f"Some sources doubt the {q.answer}.")
+    assert "note speaks of the key" in RULES["disputed-key"].check(q, fact, bank)
