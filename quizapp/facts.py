@@ -21,7 +21,7 @@ PERIOD_KEYS = {"id", "title", "start", "end"}
 ACTOR_KEYS = {"type", "name", "aliases", "article", "adjective", "role", "from", "until", "part_of", "cues"}
 FACT_KEYS = {
     "id", "period", "date", "date_approx", "date_quote", "date_source", "ask_date", "actors", "event",
-    "causes", "consequences", "quote", "note", "tags", "cloze", "cloze_accept", "ask", "waive",
+    "causes", "consequences", "quote", "note", "tags", "cloze", "cloze_accept", "ask", "waive", "also_true", "skip",
 }
 REASON_KEYS = {"text", "quote", "link"}
 ASK_KEYS = {"who", "who_actor", "when", "why", "then"}
@@ -32,6 +32,7 @@ RANGE_RE = re.compile(r"^(\d{4})/(\d{4})$")
 CONCESSIVE_LINKS = ("despite", "in spite of", "nonetheless", "nevertheless", "although", "even though",
                     "however", "though", "yet", "notwithstanding", "regardless")
 MAX_CLOZE_WORDS = 3
+QUESTION_KINDS = ("when", "who", "why", "then", "order", "tf", "cloze")
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -251,6 +252,8 @@ class Fact:
     date_source: str = ""
     ask_date: bool = True  # False when the date comes from outside the article and the fact does not ask for it
     waivers: tuple[Waiver, ...] = ()
+    also_true: tuple[str, ...] = ()  # actors (ids) and years that would also be right: never a wrong choice
+    skip: tuple[str, ...] = ()  # questions the curator does not want: kinds ("who") or ids' tails ("who:2")
 
     @property
     def who_actor(self) -> str:
@@ -661,6 +664,15 @@ def _check_fact(raw: dict, loc: _Locator, start: int, end: int, periods: dict[st
     elif cloze_accept and cloze is None:
         fail("cloze_accept", "cloze_accept without a cloze term")
 
+    also_true = _string_list(raw.get("also_true", []))
+    if also_true is None or any(not (a in actors or re.fullmatch(r"\d{4}", a)) for a in also_true):
+        fail("also_true", "also_true lists actor ids and years (\"1956\") that would also be right")
+        also_true = ()
+    skip = _string_list(raw.get("skip", []))
+    if skip is None or any(k.split(":")[0] not in QUESTION_KINDS for k in skip):
+        fail("skip", f"skip lists question kinds ({', '.join(QUESTION_KINDS)}) or kinds with a number (\"who:2\")")
+        skip = ()
+
     waivers = []
     raw_waive = raw.get("waive", [])
     if not isinstance(raw_waive, list):
@@ -694,7 +706,7 @@ def _check_fact(raw: dict, loc: _Locator, start: int, end: int, periods: dict[st
         causes=causes, consequences=consequences, quotes=quotes, tags=tags,
         cloze=cloze, ask=dict(ask), file=loc.file, line=start, note=raw.get("note", "").strip(),
         cloze_accept=cloze_accept, date_quote=raw.get("date_quote", ""), date_source=raw.get("date_source", ""),
-        ask_date=ask_date, waivers=tuple(waivers),
+        ask_date=ask_date, waivers=tuple(waivers), also_true=also_true, skip=skip,
     )
 
 

@@ -192,7 +192,7 @@ class Bank:
         """Actors that could fill this actor's place in the fact and are wrong: same type, a shared role,
         active at the fact's date, not in the fact or its sentences, not its siblings' actors."""
         first, last = self.years_of(fact)
-        excluded = set(fact.actors) | self.mentioned_in_quotes(fact)
+        excluded = set(fact.actors) | self.mentioned_in_quotes(fact) | set(fact.also_true)
         for sibling in self.siblings[fact.id]:
             excluded.update(sibling.actors)
         out = []
@@ -284,8 +284,8 @@ class Bank:
         not a sibling's year, inside its period and inside the lifetime of every actor in it."""
         date = fact.date
         period = self.periods[fact.period]
-        taken = years_in(fact.note) | {y for s in self.siblings[fact.id] if s.date
-                                       for y in range(s.date.year, s.date.last_year + 1)}
+        taken = years_in(fact.note) | {int(y) for y in fact.also_true if y.isdigit()} | \
+            {y for s in self.siblings[fact.id] if s.date for y in range(s.date.year, s.date.last_year + 1)}
         out = []
         for year in range(date.year - spread, date.last_year + spread + 1):
             if date.contains_year(year) or year in taken or not period.start <= year <= min(period.end, self.max_year):
@@ -691,7 +691,11 @@ def generate(subject: Subject, seed: int = 0, kinds: tuple[str, ...] = KINDS) ->
     questions = []
     for fact in subject.facts:
         for kind in kinds:
+            if kind in fact.skip:
+                continue
             for question in GENERATORS[kind](fact, bank, bank.rng(f"{fact.id}:{kind}")):
+                if question.id.split(":", 1)[1] in fact.skip:
+                    continue
                 flags = check_question(question, fact, bank)
                 bank.flags.extend(flags)
                 if all(f.waived for f in flags):

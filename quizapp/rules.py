@@ -92,14 +92,14 @@ def distractor_fit(q: Question, fact: Fact, bank: Bank) -> str | None:
 def also_true(q: Question, fact: Fact, bank: Bank) -> str | None:
     siblings = bank.siblings[fact.id]
     if q.kind == "who" or q.meta.get("swap") == "actor":
-        named = bank.mentioned_in_quotes(fact) | {a for s in siblings for a in s.actors}
+        named = bank.mentioned_in_quotes(fact) | {a for s in siblings for a in s.actors} | set(fact.also_true)
         wrong = q.meta.get("choice_actors", []) + ([q.meta["actor"]] if q.meta.get("swap") == "actor" else [])
         for aid in wrong:
             if aid in named or aid in fact.actors:
                 return f"{bank.actor(aid).name} also takes part in this event (its sentences or a sibling fact)"
     years = list(q.meta.get("wrong_years", [])) + ([q.meta["year"]] if q.meta.get("swap") == "year" else [])
     if years and fact.date:
-        contested = years_in(fact.note)
+        contested = years_in(fact.note) | {int(y) for y in fact.also_true if y.isdigit()}
         for year in years:
             if fact.date.contains_year(year):
                 return f"{year} is inside the event's own span"

@@ -564,3 +564,40 @@ quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
     q = questions["berk-hosts:cloze"] if "berk-hosts:cloze" in questions else questions["trade-treaty:cloze"]
     fact = dataclasses.replace(bank.facts[q.fact_id], note=f"Some sources doubt the {q.answer}.")
     assert "note speaks of the key" in RULES["disputed-key"].check(q, fact, bank)
+
+
+def test_a_curator_names_what_is_also_true_and_what_not_to_ask(mini):
+    add(mini, '''[[fact]]
+id = "treaty-also"
+period = "early"
+date = "1925"
+actors = ["syldavia", "atlantis"]
+event = "Syldavia signed a commercial pact with Atlantis."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+also_true = ["borduria", "carpania", "1926"]
+skip = ["cloze", "when:2"]
+''')
+    subject, questions, _ = built(mini)
+    bank = Bank(subject, 0)
+    fact = bank.facts["treaty-also"]
+    assert not {"borduria", "carpania"} & {a.id for a in bank.fitting_actors(fact, bank.actor("syldavia"))}
+    assert 1926 not in bank.wrong_years(fact, spread=12)
+    assert "treaty-also:cloze" not in questions and "treaty-also:when:2" not in questions
+    assert "treaty-also:when" in questions and "1926" not in questions["treaty-also:when"].choices
+    bad = dataclasses.replace(questions["treaty-also:when"], meta={"wrong_years": [1926]})
+    assert "contested" in flag_of(subject, bad, "also-true")
+
+
+def test_also_true_and_skip_are_checked(mini):
+    add(mini, '''[[fact]]
+id = "bad-keys"
+period = "early"
+actors = ["syldavia"]
+event = "Syldavia grew."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+also_true = ["nowhere"]
+skip = ["how"]
+''')
+    with pytest.raises(FactFileError) as info:
+        load_subject(mini)
+    assert {p.field for p in info.value.problems} == {"also_true", "skip"}
