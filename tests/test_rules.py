@@ -535,8 +535,8 @@ name = "Oto Berk"
 role = ["syldavia-leader"]
 from = 1920
 ''')
-    text = (mini / "subject.toml").read_text().replace('name = "Syldavia"\n', 'name = "Syldavia"\ncues = ["Grain Board"]\n')
-    (mini / "subject.toml").write_text(text)
+    text = (mini / "subject.toml").read_text()
+    (mini / "subject.toml").write_text(text.replace('name = "Syldavia"\n', 'name = "Syldavia"\ncues = ["Grain Board"]\n'))
     add(mini, '''[[fact]]
 id = "berk-hosts"
 period = "early"
