@@ -536,7 +536,8 @@ role = ["syldavia-leader"]
 from = 1920
 ''')
     text = (mini / "subject.toml").read_text()
-    (mini / "subject.toml").write_text(text.replace('name = "Syldavia"\n', 'name = "Syldavia"\ncues = ["Grain Board"]\n'))
+    text = text.replace('name = "Syldavia"\n', 'name = "Syldavia"\ncues = ["Grain Board"]\n')
+    (mini / "subject.toml").write_text(text)
     add(mini, '''[[fact]]
 id = "berk-hosts"
 period = "early"
