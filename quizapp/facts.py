@@ -18,7 +18,8 @@ from pathlib import Path
 ACTOR_TYPES = ("person", "state", "organization", "group")
 SUBJECT_KEYS = {"id", "title", "source", "attribution", "period", "actor"}
 PERIOD_KEYS = {"id", "title", "start", "end"}
-ACTOR_KEYS = {"type", "name", "aliases", "article", "adjective", "role", "from", "until", "part_of", "cues"}
+ACTOR_KEYS = {"type", "name", "aliases", "article", "adjective", "role", "from", "until", "active", "part_of",
+              "cues"}
 FACT_KEYS = {
     "id", "period", "date", "date_approx", "date_quote", "date_source", "ask_date", "actors", "event",
     "causes", "consequences", "quote", "note", "tags", "cloze", "cloze_accept", "ask", "waive", "also_true", "skip",
@@ -79,6 +80,7 @@ class Actor:
     end: int | None = None
     part_of: str = ""  # the body it belongs to: the UN Security Council is part of the UN
     cues: tuple[str, ...] = ()  # words that point at it in a question ("Knesset": Israel)
+    spans: tuple[tuple[int, int], ...] = ()  # several spans of existence ("active"), instead of from/until
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -94,6 +96,8 @@ class Actor:
     def active_in(self, first: int, last: int | None = None) -> bool:
         """Whether the actor existed (or held its role) at some time in the years first..last."""
         last = first if last is None else last
+        if self.spans:
+            return any(start <= last and first <= end for start, end in self.spans)
         return (self.start is None or self.start <= last) and (self.end is None or first <= self.end)
 
 
@@ -508,11 +512,19 @@ def _load_actors(raw, loc: _Locator, problems: list[Problem]) -> dict[str, Actor
         if not isinstance(part_of, str):
             problems.append(Problem(loc.file, line, f"actor '{aid}' part_of must be an actor id", field="part_of"))
             continue
+        spans = entry.get("active", [])
+        well_formed = isinstance(spans, list) and all(
+            isinstance(x, list) and len(x) == 2 and all(isinstance(y, int) for y in x) and x[0] <= x[1] for x in spans)
+        if not well_formed or (spans and ("from" in entry or "until" in entry)):
+            problems.append(Problem(loc.file, line, f"actor '{aid}' active must be a list of [from, until] years "
+                                    "(instead of from and until)", field="active"))
+            continue
         cues = _string_list(entry.get("cues", []))
         if cues is None:
             problems.append(Problem(loc.file, line, f"actor '{aid}' cues must be a list of words", field="cues"))
             continue
-        actors[aid] = Actor(aid, kind, name, tuple(aliases), article, adjective, roles, start, end, part_of, cues)
+        actors[aid] = Actor(aid, kind, name, tuple(aliases), article, adjective, roles, start, end, part_of, cues,
+                            tuple((a, b) for a, b in spans))
     for actor in actors.values():
         if actor.part_of and actor.part_of not in actors:
             problems.append(Problem(loc.file, loc.key_line(f"actor.{actor.id}"),

@@ -271,8 +271,9 @@ class Bank:
             if actor.type in ("person", "state") and not NEGATION.search(fact.event) else None
         if slot and not slot.adjective:
             candidates = self.fitting_actors(fact, actor)
-            if candidates:
-                other = rng.choice(candidates)
+            if candidates:  # a falsehood needs only one: the closest kind ("the US", never "Ahmed Yassin" for the USSR)
+                best = actor.role_fit(candidates[0])
+                other = rng.choice([c for c in candidates if actor.role_fit(c) == best])
                 swapped = fact.event[:slot.start] + fill(other, slot) + fact.event[slot.end:]
                 out.append((dated_statement(swapped, stated_date(fact), self.proper),
                             f"False: it was {actor.display}, not {other.display}.",

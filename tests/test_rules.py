@@ -602,3 +602,19 @@ skip = ["how"]
     with pytest.raises(FactFileError) as info:
         load_subject(mini)
     assert {p.field for p in info.value.problems} == {"also_true", "skip"}
+
+
+def test_an_actor_with_two_spans_of_existence_is_no_wrong_answer_between_them(mini):
+    text = (mini / "subject.toml").read_text()
+    text = text.replace('name = "Carpania"\n', 'name = "Carpania"\nactive = [[1900, 1922], [1940, 1950]]\n')
+    (mini / "subject.toml").write_text(text)
+    subject, questions, _ = built(mini)
+    carpania = subject.actors["carpania"]
+    assert carpania.active_in(1921) and not carpania.active_in(1930) and carpania.active_in(1925, 1945)
+    for q in questions.values():
+        if q.kind == "who" and "/" not in q.date and 1923 <= int(q.date[:4]) <= 1939:
+            assert "carpania" not in q.meta["choice_actors"], q.id
+    (mini / "subject.toml").write_text(text.replace("active = [[1900, 1922], [1940, 1950]]\n",
+                                                    "active = [[1900, 1922]]\nfrom = 1900\n"))
+    with pytest.raises(FactFileError, match="instead of from and until"):
+        load_subject(mini)
