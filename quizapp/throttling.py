@@ -55,11 +55,22 @@ class Throttle:
             log.warning("throttle storage unavailable (%s); counting in this process", error.storage_error)
             return getattr(self.fallback, method)(*args)
 
+    def _left(self, key: str) -> float:
+        """Seconds until ``key`` expires. Redis in milliseconds (PTTL): its TTL rounds to the nearest
+        second, and a Retry-After half a second short would send the client back too early."""
+        storage = self.storage
+        if hasattr(storage, "get_connection") and hasattr(storage, "prefixed_key"):
+            try:
+                return max(storage.get_connection(True).pttl(storage.prefixed_key(key)), 0) / 1000
+            except storage.base_exceptions:
+                pass  # counted in this process meanwhile (see _call)
+        return self._call("get_expiry", key) - time.time()
+
     def _waiting(self, key: str) -> int:
-        """Seconds left on the delay at ``key``, 0 when there is none."""
+        """Whole seconds left on the delay at ``key`` (rounded up), 0 when there is none."""
         if self._call("get", key) <= 0:
             return 0
-        return max(1, math.ceil(self._call("get_expiry", key) - time.time()))
+        return max(1, math.ceil(self._left(key)))
 
     def _scopes(self, account: str, address: str) -> list[tuple[str, int]]:
         account_key = f"{self.namespace}/account/{_digest(account)}"
