@@ -60,7 +60,7 @@ def teacher_and_quiz(make_learner):
     return client, quiz.id
 
 
-FORM_URLS = ["/register", "/login", "/account", "/account/token", "/join",
+FORM_URLS = ["/register", "/login", "/reset", "/account", "/account/token", "/join",
              "/study/israel-russia/1947-1966/answer", "/study/israel-russia/1947-1966/review",
              "/study/israel-russia/all/undo", "/teach/quizzes/new", "/teach/quizzes/{quiz}/settings",
              "/teach/quizzes/{quiz}/draw", "/teach/quizzes/{quiz}/items", "/teach/quizzes/{quiz}/bank",
