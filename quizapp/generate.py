@@ -531,8 +531,9 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
 
 
 def reason_distractors(fact: Fact, bank: Bank, attr: str, rng: Random, count: int) -> list[str]:
-    """Causes (or consequences) of other facts that are no cause (consequence) of this one: not from a
-    sibling fact, the same passage or the same chain, not like anything this fact says; the nearest in subject."""
+    """Wrong reasons: first the other side of this very event (for a cause, what it led to; for a consequence,
+    what caused it), then causes (consequences) of other facts that are none of this one: not from a sibling fact,
+    the same passage or the same chain, not like anything this fact says; the nearest in subject."""
     own_quotes = [normalize_text(q) for q in fact.quotes + tuple(r.quote for r in fact.causes + fact.consequences)]
     own_paragraphs = bank.paragraphs_of(own_quotes)
     own_texts = [fact.event, *fact.cause_texts, *fact.consequence_texts]
@@ -561,7 +562,25 @@ def reason_distractors(fact: Fact, bank: Bank, attr: str, rng: Random, count: in
         return len((content_words(text) - bank.common_words) & topic) + (1.5 if cast & set(other.actors) else 0) \
             + (1 if other.period == fact.period else 0)
 
-    seen, ranked = set(), []
+    # The other side of the same event first: for "why", what it led to; for "what followed", what caused it.
+    # They are on the subject, and wrong by the article's own direction.
+    opposite = list(fact.consequence_texts if attr == "causes" else fact.cause_texts)
+    for other in bank.subject.facts:
+        if other.id == fact.id:
+            continue
+        if attr == "causes" and any(similarity(r.text, fact.event) >= 0.5 for r in other.causes):
+            opposite.append(other.event)  # an event this one caused
+        if attr == "consequences" and any(similarity(other.event, c) >= 0.5 for c in fact.cause_texts):
+            opposite.append(other.event)  # an event that caused this one
+    keys = {normalize_text(r.text) for r in getattr(fact, attr)}
+    wrong_way = []
+    for text in opposite:
+        if normalize_text(text) not in keys and all(similarity(text, k) < 0.5 for k in keys) \
+                and text not in wrong_way:
+            wrong_way.append(text)
+    wrong_way = rng.sample(wrong_way, min(len(wrong_way), count - 1))  # at least one from elsewhere
+
+    seen, ranked = {normalize_text(t) for t in wrong_way}, []
     for other in bank.subject.facts:
         for reason in getattr(other, attr):
             key = normalize_text(reason.text)
@@ -570,8 +589,9 @@ def reason_distractors(fact: Fact, bank: Bank, attr: str, rng: Random, count: in
                 ranked.append((-closeness(other, reason.text), rng.random(), reason.text))
     ranked.sort()
     # the nearest wrong reasons, so the key is not the only choice on the subject; drawn among the nearest few
-    nearest = [text for _, _, text in ranked[:count * 2]]
-    return rng.sample(nearest, min(count, len(nearest)))
+    need = count - len(wrong_way)
+    nearest = [text for _, _, text in ranked[:need * 2]]
+    return wrong_way + rng.sample(nearest, min(need, len(nearest)))
 
 
 def _reason_questions(fact: Fact, bank: Bank, kind: str, attr: str, lead: str) -> list[Question]:

@@ -109,7 +109,7 @@ def also_true(q: Question, fact: Fact, bank: Bank) -> str | None:
                 if s.date and s.date.contains_year(year):
                     return f"{year} is the date of '{s.id}', which says the same of the same actor"
     if q.kind in ("why", "then"):
-        own = [fact.event, *fact.cause_texts, *fact.consequence_texts]
+        own = [fact.event, *(fact.cause_texts if q.kind == "why" else fact.consequence_texts)]
         for choice in q.choices:
             if choice == q.answer:
                 continue

@@ -94,12 +94,16 @@ def test_reason_distractors_come_from_other_facts_never_this_one(bank, facts, ki
         fact = facts[q.fact_id]
         reason = next(r for r in getattr(fact, attr) if r.text == q.answer)
         assert q.quote == reason.quote  # the question shows the article's words for this very claim
-        own = {normalize_text(t) for t in fact.cause_texts + fact.consequence_texts}
+        same_side = {normalize_text(r.text) for r in getattr(fact, attr)}
+        other_side = fact.consequence_texts if attr == "causes" else fact.cause_texts
+        events = {normalize_text(f.event) for f in facts.values() if f.id != fact.id}
         for choice in q.choices:
             if choice == q.answer:
                 continue
-            assert normalize_text(choice) not in own, q.id
-            assert owner[normalize_text(choice)] - {fact.id}, q.id
+            assert normalize_text(choice) not in same_side, q.id  # never another right answer
+            # a reason of another fact, the other side of this one (what it led to, for "why"), or another event
+            assert owner.get(normalize_text(choice), set()) - {fact.id} or choice in other_side or \
+                normalize_text(choice) in events, (q.id, choice)
 
 
 def test_order_questions_have_unambiguous_chronology(bank, facts):
