@@ -549,8 +549,9 @@ def reason_distractors(fact: Fact, bank: Bank, attr: str, rng: Random, count: in
         if attr == "consequences" and fact_date and other.date and other.date.first_day > fact_date \
                 and set(other.actors[:1]) & set(fact.actors):
             return False  # a later result of the same actor's doing could be read as what followed
-        if any(similarity(other.event, t) >= 0.5 for t in own_texts[1:]) or \
-                any(similarity(r.text, fact.event) >= 0.5 for r in other.causes + other.consequences):
+        common = bank.common_words
+        if any(similarity(other.event, t, common) >= 0.5 for t in own_texts[1:]) or \
+                any(similarity(r.text, fact.event, common) >= 0.5 for r in other.causes + other.consequences):
             return False  # the other fact is a link in this one's chain of causes
         return all(similarity(reason.text, t) < 0.5 for t in own_texts)
 

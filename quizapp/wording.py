@@ -33,9 +33,9 @@ def content_words(text: str) -> set[str]:
             for w in words if w not in STOPWORDS and len(w) > 2}
 
 
-def similarity(a: str, b: str) -> float:
-    """Share of the smaller text's content words found in the other (0..1)."""
-    wa, wb = content_words(a), content_words(b)
+def similarity(a: str, b: str, ignore: set[str] | frozenset[str] = frozenset()) -> float:
+    """Share of the smaller text's content words found in the other (0..1), leaving out the ``ignore``d."""
+    wa, wb = content_words(a) - ignore, content_words(b) - ignore
     if not wa or not wb:
         return 0.0
     return len(wa & wb) / min(len(wa), len(wb))
