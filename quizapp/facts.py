@@ -277,6 +277,8 @@ class Fact:
         """The date when a question may ask for it: exact, and from the article unless the fact says so."""
         if self.date is None or not self.date.exact or not self.ask_date:
             return None
+        if {int(y) for y in re.findall(r"(?<!\d)(1[6-9]\d\d|20\d\d)(?!\d)", self.note)} - {self.date.year}:
+            return None  # the note gives another year: a contested date is taught by the note, never asked
         return self.date
 
     def waived(self, rule: str) -> bool:

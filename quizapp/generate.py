@@ -37,7 +37,6 @@ KINDS = ("when", "who", "why", "then", "order", "tf", "cloze")
 WHEN_SPREAD = 12
 ORDER_SIZE = 4
 CHOICES = 4
-TF_SHARE = 0.5
 SIBLING_SIMILARITY = 0.5
 WHO_LEAD = {
     "person": "Who",
@@ -131,7 +130,7 @@ class Bank:
         self.siblings = {f.id: self._siblings(f) for f in subject.facts}
         self.order_sets: set[frozenset[str]] = set()
         self.order_use: dict[str, int] = {}
-        self.tf_false = self._tf_assignment()
+        self.tf_false, self.tf_facts = self._tf_assignment()
         self.flags: list[Flag] = []
 
     def _proper_words(self) -> set[str]:
@@ -240,15 +239,19 @@ class Bank:
                          if a.type == "state" and prefix in {n.casefold() for n in a.names})
         return sides
 
-    def _tf_assignment(self) -> set[str]:
-        """Facts whose true/false statement is false: half of each period, drawn deterministically."""
-        false = set()
+    def _tf_assignment(self) -> tuple[set[str], set[str]]:
+        """Which facts get a true/false statement, and which of those are false: as many true as false in each
+        period, drawn deterministically; a fact no plausible falsehood can be made of may stand only as true, so
+        where too few can lie, fewer statements are made rather than a bank where "True" wins by default."""
+        false, asked = set(), set()
         for facts in self.by_period.values():
             ranked = sorted(facts, key=lambda f: Random(f"{self.seed}:{f.id}:tf").random())
             can_lie = [f for f in ranked if self.falsehoods(f, probe=True)]
-            want = round(len(facts) * TF_SHARE)
-            false.update(f.id for f in can_lie[:want])
-        return false
+            lies = can_lie[:min(len(can_lie), len(facts) // 2)]
+            truths = [f for f in ranked if f not in lies][:len(lies)]
+            false.update(f.id for f in lies)
+            asked.update(f.id for f in lies + truths)
+        return false, asked
 
     def falsehoods(self, fact: Fact, probe: bool = False, rng: Random | None = None) -> list[tuple[str, str, dict]]:
         """Plausible false versions of the fact: a nearby year no reading of the date allows, or another
@@ -268,7 +271,7 @@ class Bank:
         actor = self.actor(fact.actors[0])
         others_in_fact = [self.actor(a) for a in fact.actors[1:]]
         slot = actor_slot(fact.event, actor, others_in_fact) \
-            if actor.type in ("person", "state") and not NEGATION.search(fact.event) else None
+            if actor.type in ("person", "state") and not NEGATION.search(fact.event) and stated_date(fact) else None
         if slot and not slot.adjective:
             candidates = self.fitting_actors(fact, actor)
             if candidates:  # a falsehood needs only one: the closest kind ("the US", never "Ahmed Yassin" for the USSR)
@@ -390,9 +393,11 @@ def when_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     questions = [
         _question(fact, "when", f"{fact.id}:when", prompt, str(year),
                   [str(y) for y in shuffled(r1, [year] + wrong)], "choice", quote=quote, meta=meta),
-        _question(fact, "when", f"{fact.id}:when:2", prompt + " Type the year.", str(year), [], "year",
-                  quote=quote, meta=meta),
     ]
+    if not any(s.date and not s.date.contains_year(year) for s in bank.siblings[fact.id]):
+        # typed, only where no like event of the same actor has another year the learner could rightly type
+        questions.append(_question(fact, "when", f"{fact.id}:when:2", prompt + " Type the year.", str(year), [],
+                                   "year", quote=quote, meta=meta))
     if date.month:
         r3 = bank.rng(f"{fact.id}:when:3")
         answer = f"{calendar.month_name[date.month]} {year}"
@@ -456,6 +461,8 @@ def actor_slot(text: str, actor: Actor, others: list[Actor]) -> Slot | None:
         word.casefold() != actor.name.casefold()
     before = text[:start]
     article = False
+    if re.search(r"(?i)(?:^|\s)an? $", before) or re.search(r"(?i)\bformer $", before):
+        return None  # "an _____ debt" fits only some choices; "former _____" wants the title it lost
     if not adjective:
         for title in TITLES:
             if before.endswith(title + " "):
@@ -467,8 +474,6 @@ def actor_slot(text: str, actor: Actor, others: list[Actor]) -> Slot | None:
                 return None  # "the Putin era": a name used as an adjective
             start -= 4
             article = True
-        elif re.search(r"(?i)(?:^|\s)an? $", before):
-            return None  # "a Russian cultural center": no name takes "a"
         if re.search(r"(?:\d|\b(?:million|thousand|hundred|dozens?|many|several|some|few))\s$", before):
             return None  # "1.5 million _____": a number before a name
         follower = re.match(r"\s+([A-Z][\w'’-]*)", text[end:])
@@ -655,6 +660,8 @@ def order_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
 
 def tf_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     """A dated statement: true, or (for half of each period) with one plausible year or actor swapped."""
+    if fact.id not in bank.tf_facts:
+        return []
     swaps = bank.falsehoods(fact, rng=rng)
     if fact.id in bank.tf_false and swaps:
         statement, why, meta = rng.choice(swaps)

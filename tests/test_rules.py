@@ -79,7 +79,7 @@ quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
 ''')
     _, questions, _ = built(mini)
     assert "syldavia-twice:who" not in questions
-    assert "syldavia-twice:tf" in questions and "syldavia-twice:when" in questions
+    assert "syldavia-twice:when" in questions and "syldavia-twice:order" in questions
 
 
 def test_blank_grammar_glued_blanks_names_and_articles(clean):
@@ -161,10 +161,11 @@ event = "Syldavia and Atlantis put a treaty on paper."
 quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
 ''')
     subject2, questions2, _ = built(mini)
-    when = questions2["treaty-contested:when"]
-    assert "1926" not in when.choices
-    assert "Note: Other sources date the treaty to 1926." in when.explanation
-    bad_year = dataclasses.replace(when, meta={"wrong_years": [1926]})
+    assert not [qid for qid in questions2 if qid.startswith("treaty-contested:when")]  # a contested date: not asked
+    assert "Note: Other sources date the treaty to 1926." in questions2["treaty-contested:cloze"].explanation \
+        if "treaty-contested:cloze" in questions2 else questions2["treaty-contested:who"].explanation
+    bad_year = dataclasses.replace(questions2["trade-treaty:when"], fact_id="treaty-contested",
+                                   meta={"wrong_years": [1926]})
     assert "contested" in flag_of(subject2, bad_year, "also-true")
     # a sibling fact saying the same of the same actor: its year is no wrong answer
     add(mini, '''[[fact]]
@@ -180,6 +181,8 @@ ask_date = true
     subject3, questions3, _ = built(mini)
     assert "1928" not in questions3["trade-treaty:when"].choices
     assert "1925" not in questions3["trade-treaty-again:when"].choices
+    # typed, 1928 would be right for the like event: no typed year for either
+    assert "trade-treaty:when:2" not in questions3 and "trade-treaty-again:when:2" not in questions3
 
 
 def test_reason_distractors_are_never_true_of_the_event(clean):
@@ -506,6 +509,14 @@ event = "Syldavia praised the Carpania government and 3 million Carpania traders
 quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
 
 [[fact]]
+id = "an-debt"
+period = "early"
+date = "1925"
+actors = ["atlantis", "syldavia", "hal-varn"]
+event = "Atlantis erased an Syldavian debt, as former Hal Varn had asked."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+
+[[fact]]
 id = "tal-appositive"
 period = "early"
 date = "1941"
@@ -521,6 +532,7 @@ quote = "In 1941, Mira Tal, the foreign minister of Syldavia, met Hal Varn in th
     assert "varn-era:who:2" not in questions  # "the Hal Varn era": a name used as an adjective
     assert "carpania-government:who:2" not in questions  # "the Carpania government", "3 million Carpania"
     assert "tal-appositive:cloze" not in questions  # "Mira Tal, the foreign minister": the apposition tells
+    assert "an-debt:who:2" not in questions and "an-debt:who:3" not in questions  # "an _____", "former _____"
     # Atlantis, in most facts, is asked only where it acts
     assert not [q for q in questions.values() if q.kind == "who" and q.meta["actor"] == "atlantis"
                 and not q.id.endswith(":who")]
