@@ -24,7 +24,7 @@ FACT_KEYS = {
     "id", "period", "date", "date_approx", "date_quote", "date_source", "ask_date", "actors", "event",
     "causes", "consequences", "quote", "note", "tags", "cloze", "cloze_accept", "ask", "waive", "also_true", "skip",
 }
-REASON_KEYS = {"text", "quote", "link"}
+REASON_KEYS = {"text", "quote", "link", "wrong"}
 ASK_KEYS = {"who", "who_actor", "when", "why", "then"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -225,6 +225,7 @@ class Reason:
     text: str
     quote: str = ""
     link: str = ""
+    wrong: tuple[str, ...] = ()  # a curator's wrong answers on the same subject, false by the source or by history
 
 
 @dataclass(frozen=True)
@@ -766,5 +767,9 @@ def _reasons(raw: dict, key: str, normalized_source: str, fail) -> tuple[Reason,
             fail(f"{where}.link", f"link {link!r} is not in the quote: give the article's own link word")
         if link.casefold().strip() in CONCESSIVE_LINKS:
             fail(f"{where}.link", f"{link!r} sets a contrast; what follows it is not a cause or consequence")
-        reasons.append(Reason(text.strip(), quote.strip(), link.strip()))
+        wrong = _string_list(entry.get("wrong", []))
+        if wrong is None:
+            fail(f"{where}.wrong", "wrong must be a list of wrong answers")
+            continue
+        reasons.append(Reason(text.strip(), quote.strip(), link.strip(), wrong))
     return tuple(reasons)

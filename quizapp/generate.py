@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from random import Random
 
-from quizapp.facts import Actor, Fact, Subject, normalize_text
+from quizapp.facts import Actor, Fact, Reason, Subject, normalize_text
 from quizapp.grading import normalize_answer, typed_matches
 from quizapp.wording import (
     BLANK,
@@ -535,7 +535,8 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     return questions
 
 
-def reason_distractors(fact: Fact, bank: Bank, attr: str, rng: Random, count: int) -> list[str]:
+def reason_distractors(fact: Fact, bank: Bank, attr: str, rng: Random, count: int,
+                       reason: Reason | None = None) -> list[str]:
     """Wrong reasons: first the other side of this very event (for a cause, what it led to; for a consequence,
     what caused it), then causes (consequences) of other facts that are none of this one: not from a sibling fact,
     the same passage or the same chain, not like anything this fact says; the nearest in subject."""
@@ -585,6 +586,10 @@ def reason_distractors(fact: Fact, bank: Bank, attr: str, rng: Random, count: in
                 and text not in wrong_way:
             wrong_way.append(text)
     wrong_way = rng.sample(wrong_way, min(len(wrong_way), count - 1))  # at least one from elsewhere
+    curated = [t for t in reason.wrong if t not in wrong_way] if reason else []
+    if curated:  # the curator's wrong answers on the same subject come first
+        wrong_way = rng.sample(curated, min(len(curated), count)) + wrong_way
+        wrong_way = wrong_way[:count]
 
     seen, ranked = {normalize_text(t) for t in wrong_way}, []
     for other in bank.subject.facts:
@@ -605,7 +610,7 @@ def _reason_questions(fact: Fact, bank: Bank, kind: str, attr: str, lead: str) -
     for n, reason in enumerate(getattr(fact, attr), start=1):
         qid = f"{fact.id}:{kind}" + (f":{n}" if n > 1 else "")
         rng = bank.rng(qid)
-        distractors = reason_distractors(fact, bank, attr, rng, CHOICES - 1)
+        distractors = reason_distractors(fact, bank, attr, rng, CHOICES - 1, reason)
         if len(distractors) < CHOICES - 1:
             continue
         prompt = fact.ask.get(kind) or f"{lead} {fact.event}"

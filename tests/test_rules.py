@@ -638,3 +638,24 @@ def test_why_offers_what_the_event_led_to_and_then_what_caused_it(clean):
     assert "Syldavia sent grain to Atlantis." in why.choices  # a result, so no reason why: wrong by the source
     assert "He wanted Syldavia's support against Borduria." in then.choices  # a reason, so not what followed
     assert flag_of(subject, why, "also-true") is None and flag_of(subject, then, "also-true") is None
+
+
+def test_a_curators_wrong_answers_come_first(mini):
+    add(mini, '''[[fact]]
+id = "grain-deal"
+period = "early"
+actors = ["syldavia", "atlantis"]
+event = "Syldavia shipped grain to Atlantis."
+
+quote = "Following the visit, Syldavia sent grain to Atlantis."
+
+[[fact.causes]]
+text = "Hal Varn had visited Syldavia."
+quote = "Following the visit, Syldavia sent grain to Atlantis."
+link = "Following"
+wrong = ["Atlantis had suffered a drought.", "Syldavia had a grain surplus to sell."]
+''')
+    _, questions, _ = built(mini)
+    q = questions["grain-deal:why"]
+    assert {"Atlantis had suffered a drought.", "Syldavia had a grain surplus to sell."} <= set(q.choices)
+    assert len(q.choices) == 4 and q.answer == "Hal Varn had visited Syldavia."
