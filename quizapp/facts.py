@@ -278,9 +278,14 @@ class Fact:
         """The date when a question may ask for it: exact, and from the article unless the fact says so."""
         if self.date is None or not self.date.exact or not self.ask_date:
             return None
-        if {int(y) for y in re.findall(r"(?<!\d)(1[6-9]\d\d|20\d\d)(?!\d)", self.note)} - {self.date.year}:
-            return None  # the note gives another year: a contested date is taught by the note, never asked
         return self.date
+
+    @property
+    def date_contested(self) -> bool:
+        """Whether the note names another year: the source's year is asked, shown with the note, never typed
+        or stated bare, and the note's years are never wrong choices."""
+        years = {int(y) for y in re.findall(r"(?<!\d)(1[6-9]\d\d|20\d\d)(?!\d)", self.note)}
+        return bool(self.date and years - {self.date.year})
 
     def waived(self, rule: str) -> bool:
         return any(w.rule == rule for w in self.waivers)

@@ -259,7 +259,7 @@ class Bank:
         out = []
         rng = rng or self.rng(f"{fact.id}:tf")
         date = fact.askable_date
-        if date:
+        if date and not fact.date_contested:
             years = self.wrong_years(fact, spread=6, min_gap=2)
             if years:
                 wrong = rng.choice(years)
@@ -305,7 +305,9 @@ class Bank:
 def stated_date(fact: Fact):
     """The date a statement opens with: any date the article gives, loose ones as spans ("Roughly between
     1967 and 1969"); none that comes from outside the article."""
-    return None if fact.date is None or fact.date_source and not fact.ask_date else fact.date
+    if fact.date is None or fact.date_source and not fact.ask_date or fact.date_contested:
+        return None
+    return fact.date
 
 
 def _valid_day(year: int, date) -> bool:
@@ -394,7 +396,7 @@ def when_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
         _question(fact, "when", f"{fact.id}:when", prompt, str(year),
                   [str(y) for y in shuffled(r1, [year] + wrong)], "choice", quote=quote, meta=meta),
     ]
-    if not any(s.date and not s.date.contains_year(year) for s in bank.siblings[fact.id]):
+    if not fact.date_contested and not any(s.date and not s.date.contains_year(year) for s in bank.siblings[fact.id]):
         # typed, only where no like event of the same actor has another year the learner could rightly type
         questions.append(_question(fact, "when", f"{fact.id}:when:2", prompt + " Type the year.", str(year), [],
                                    "year", quote=quote, meta=meta))
@@ -427,7 +429,8 @@ ATTRIBUTIVE_HEADS = {
     "economy", "market", "companies", "company", "industry", "industries", "citizens", "immigrants", "tourists",
 }
 # Words that make a statement negative: put another actor in and it may well be true too.
-NEGATION = re.compile(r"(?i)\b(?:not|never|no|refrained|refused|declined|avoided|without|neither|nor|failed)\b")
+NEGATION = re.compile(r"(?i)\b(?:(?:did|does|do|has|have|had|was|were|is|are) not|never|refrained|avoided|neither|"
+                      r"failed to)\b")
 
 
 @dataclass(frozen=True)
@@ -508,7 +511,7 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
                 continue  # "During Sharon's visit to _____, Putin ...": the subject's main actors only when they act
             if n == 1 and NEGATION.search(fact.event):
                 continue  # "_____ did not attend": most wrong answers did not attend either
-            statement = dated_statement(fact.event, fact.askable_date, bank.proper)
+            statement = dated_statement(fact.event, stated_date(fact), bank.proper)
             shift = len(statement) - len(fact.event)
             slot = actor_slot(statement, actor, [a for a in fact_actors if a.id != actor.id])
             if slot is None or slot.start < shift:
@@ -635,7 +638,7 @@ def order_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     """This fact and others of its period with exact dates that cannot overlap, to put in order; never
     the same set twice, and the least-used facts first so one period's few dates are not asked again and again."""
     def orderable(f: Fact) -> bool:
-        return f.askable_date is not None and not years_in(f.note)  # a contested date orders nothing
+        return f.askable_date is not None and not f.date_contested  # a contested date orders nothing
 
     if not orderable(fact):
         return []
@@ -696,7 +699,7 @@ def cloze_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     if start is None:
         m = re.search(rf"(?<!\w){re.escape(term)}(?!\w)", fact.event)
         start = m.start() if m else fact.event.index(term)
-    statement = dated_statement(fact.event, fact.askable_date, bank.proper)
+    statement = dated_statement(fact.event, stated_date(fact), bank.proper)
     shift = len(statement) - len(fact.event)
     if statement[shift + start:shift + start + len(term)] != term:  # the term opened the sentence
         term = statement[shift + start:shift + start + len(term)]

@@ -1,6 +1,7 @@
 """Exported decks imported into a real Anki collection (the ``anki`` package)."""
 
 import shutil
+from pathlib import Path
 from collections import Counter
 
 import genanki
@@ -123,10 +124,12 @@ def test_changed_fact_wording_updates_the_note_in_place(tmp_path, collection):
     import_apkg(collection, first)
     count = collection.note_count()
 
-    path = folder / "facts-1947-1966.toml"
-    path.write_text(path.read_text().replace(
-        "The Soviet Union recognized the State of Israel, three days after its declaration of independence.",
-        "The Soviet Union formally recognized the State of Israel, three days after its declaration of independence."))
+    # the first fact of the period with a who-question, its event reworded
+    asked = {q.id for q in build_bank(before, 0)}
+    fact = next(f for f in before.facts_in("1947-1966") if f"{f.id}:who" in asked)
+    path = Path(fact.file)
+    reworded = fact.event.rstrip(".") + ", by all accounts formally."
+    path.write_text(path.read_text().replace(f'event = "{fact.event}"', f'event = "{reworded}"'))
     after = load_subject(folder)
     deck = deck_writer.build_deck(after.id, after.title, "1947-1966", "Recognition", build_bank(after, 0))
     second = tmp_path / "second.apkg"
@@ -135,9 +138,9 @@ def test_changed_fact_wording_updates_the_note_in_place(tmp_path, collection):
 
     assert collection.note_count() == count
     assert not log.new and log.updated
-    guid = genanki.guid_for("israel-russia", "ussr-recognizes-israel:who")
+    guid = genanki.guid_for("israel-russia", f"{fact.id}:who")
     [nid] = [n for n in collection.find_notes("") if collection.get_note(n).guid == guid]
-    assert "formally recognized" in collection.get_note(nid)["Question"]
+    assert "by all accounts formally" in collection.get_note(nid)["Question"]
 
 
 def test_unknown_period_is_a_clear_error(runner, tmp_path):

@@ -161,7 +161,10 @@ event = "Syldavia and Atlantis put a treaty on paper."
 quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
 ''')
     subject2, questions2, _ = built(mini)
-    assert not [qid for qid in questions2 if qid.startswith("treaty-contested:when")]  # a contested date: not asked
+    # a date the note contests: asked as the source gives it, never typed, never stated bare, the note's year never wrong
+    assert "treaty-contested:when" in questions2 and "treaty-contested:when:2" not in questions2
+    assert "1926" not in questions2["treaty-contested:when"].choices
+    assert "1925" not in questions2["treaty-contested:tf"].prompt if "treaty-contested:tf" in questions2 else True
     assert "Note: Other sources date the treaty to 1926." in questions2["treaty-contested:cloze"].explanation \
         if "treaty-contested:cloze" in questions2 else questions2["treaty-contested:who"].explanation
     bad_year = dataclasses.replace(questions2["trade-treaty:when"], fact_id="treaty-contested",
