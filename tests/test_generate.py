@@ -102,8 +102,9 @@ def test_reason_distractors_come_from_other_facts_never_this_one(bank, facts, ki
                 continue
             assert normalize_text(choice) not in same_side, q.id  # never another right answer
             # a reason of another fact, the other side of this one (what it led to, for "why"), or another event
-            assert owner.get(normalize_text(choice), set()) - {fact.id} or choice in other_side or \
-                normalize_text(choice) in events, (q.id, choice)
+            # the curator's wrong answers, a reason of another fact, the other side of this one, or another event
+            assert choice in reason.wrong or owner.get(normalize_text(choice), set()) - {fact.id} or \
+                choice in other_side or normalize_text(choice) in events, (q.id, choice)
 
 
 def test_order_questions_have_unambiguous_chronology(bank, facts):

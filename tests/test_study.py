@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from quizapp import scheduling
 from quizapp.learning import card_state
-from quizapp.models import Card, Question, ReviewLog, User, db
+from quizapp.models import Card, Period, Question, ReviewLog, User, db
 from quizapp.scheduling import Rating
 from tests.conftest import PASSWORD, csrf_from, log_in, post_form
 
@@ -202,7 +202,8 @@ def test_forged_or_expired_forms_do_not_record(make_learner):
     assert client.post(f"{DECK}/review", data={**data, "rating": "3", "csrf_token": "x"}).status_code == 400
     assert client.post(f"{DECK}/review", data={**data, "rating": "3", "token": "short"}).status_code == 302
     assert client.post(f"{DECK}/review", data={**data, "rating": "3", "question_id": "999999"}).status_code == 404
-    other_period = db.session.execute(sa.select(Question).filter(Question.uid == "skripal-statement:tf")).scalar_one()
+    other_period = db.session.execute(sa.select(Question).join(Period).filter(Period.slug == "military")
+                                      .order_by(Question.id).limit(1)).scalar_one()
     assert client.post(f"{DECK}/review", data={**data, "rating": "3",
                                                "question_id": other_period.id}).status_code == 404
     assert count(ReviewLog, user_id=user.id) == 0
