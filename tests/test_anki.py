@@ -1,8 +1,8 @@
 """Exported decks imported into a real Anki collection (the ``anki`` package)."""
 
 import shutil
-from pathlib import Path
 from collections import Counter
+from pathlib import Path
 
 import genanki
 import pytest
