@@ -161,7 +161,7 @@ event = "Syldavia and Atlantis put a treaty on paper."
 quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
 ''')
     subject2, questions2, _ = built(mini)
-    # a date the note contests: asked as the source gives it, never typed, never stated bare, the note's year never wrong
+    # a date the note contests: asked as the source has it, never typed or stated bare, the note's year never wrong
     assert "treaty-contested:when" in questions2 and "treaty-contested:when:2" not in questions2
     assert "1926" not in questions2["treaty-contested:when"].choices
     assert "1925" not in questions2["treaty-contested:tf"].prompt if "treaty-contested:tf" in questions2 else True
