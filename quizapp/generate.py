@@ -525,10 +525,19 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
             fitting = candidates
         near = [a for a in fitting if a.id in bank.period_actors[fact.period]]
         wrong = pick(r, near, fitting, CHOICES - 1)
-        if len(wrong) < CHOICES - 1:
-            continue
         if not hand and bank.pointer(prompt, actor, wrong):
             continue  # "During Sharon's visit to _____, Putin said": Putin gives Russia away
+        if len(wrong) < CHOICES - 1:
+            # too few fair wrong choices: the learner types the name instead, where guessing the subject's
+            # main actors would not do
+            if hand or slot.adjective or actor.id in bank.principal:
+                continue
+            answer = fill(actor, slot)
+            accept = sorted({n for n in (actor.name, actor.display, *actor.aliases) if n != answer})
+            questions.append(_question(fact, "who", qid, prompt + " Type the name.", answer, [], "typed",
+                                       accept=accept, meta={"actor": actor.id, "choice_actors": [],
+                                                            "adjective": False, "hand": False}))
+            continue
         answer = fill(actor, slot) if not hand else actor.name
         shown = {a.id: (fill(a, slot) if not hand else a.name) for a in [actor, *wrong]}
         choices = shuffled(r, list(shown.values()))

@@ -662,3 +662,18 @@ wrong = ["Atlantis had suffered a drought.", "Syldavia had a grain surplus to se
     q = questions["grain-deal:why"]
     assert {"Atlantis had suffered a drought.", "Syldavia had a grain surplus to sell."} <= set(q.choices)
     assert len(q.choices) == 4 and q.answer == "Hal Varn had visited Syldavia."
+
+
+def test_a_name_with_too_few_fair_wrong_choices_is_typed(mini):
+    add(mini, '''[[fact]]
+id = "tal-alone"
+period = "early"
+date = "1941"
+actors = ["mira-tal"]
+event = "Mira Tal opened the Syldavian archives."
+quote = "In 1941, Mira Tal, the foreign minister of Syldavia, met Hal Varn in the Atlantean capital."
+''')
+    _, questions, _ = built(mini)
+    q = questions["tal-alone:who"]
+    assert q.format == "typed" and q.answer == "Mira Tal" and q.prompt.endswith("Type the name.")
+    assert check_response(q.format, q.answer, "mira tall", q.accept)
