@@ -23,6 +23,7 @@ ACTOR_KEYS = {"type", "name", "aliases", "article", "adjective", "role", "from",
 FACT_KEYS = {
     "id", "period", "date", "date_approx", "date_quote", "date_source", "ask_date", "actors", "event",
     "causes", "consequences", "quote", "note", "tags", "cloze", "cloze_accept", "ask", "waive", "also_true", "skip",
+    "typed",
 }
 REASON_KEYS = {"text", "quote", "link", "wrong"}
 ASK_KEYS = {"who", "who_actor", "when", "why", "then"}
@@ -259,6 +260,7 @@ class Fact:
     waivers: tuple[Waiver, ...] = ()
     also_true: tuple[str, ...] = ()  # actors (ids) and years that would also be right: never a wrong choice
     skip: tuple[str, ...] = ()  # questions the curator does not want: kinds ("who") or ids' tails ("who:2")
+    typed: tuple[str, ...] = ()  # who-questions to ask typed, where any wrong choices would be unfair ("who:2")
 
     @property
     def who_actor(self) -> str:
@@ -693,6 +695,11 @@ def _check_fact(raw: dict, loc: _Locator, start: int, end: int, periods: dict[st
         fail("skip", f"skip lists question kinds ({', '.join(QUESTION_KINDS)}) or kinds with a number (\"who:2\")")
         skip = ()
 
+    typed = _string_list(raw.get("typed", []))
+    if typed is None or any(k.split(":")[0] != "who" for k in typed):
+        fail("typed", "typed lists who-questions (\"who\", \"who:2\") to ask as typed answers")
+        typed = ()
+
     waivers = []
     raw_waive = raw.get("waive", [])
     if not isinstance(raw_waive, list):
@@ -726,7 +733,7 @@ def _check_fact(raw: dict, loc: _Locator, start: int, end: int, periods: dict[st
         causes=causes, consequences=consequences, quotes=quotes, tags=tags,
         cloze=cloze, ask=dict(ask), file=loc.file, line=start, note=raw.get("note", "").strip(),
         cloze_accept=cloze_accept, date_quote=raw.get("date_quote", ""), date_source=raw.get("date_source", ""),
-        ask_date=ask_date, waivers=tuple(waivers), also_true=also_true, skip=skip,
+        ask_date=ask_date, waivers=tuple(waivers), also_true=also_true, skip=skip, typed=typed,
     )
 
 

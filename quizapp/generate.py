@@ -527,9 +527,9 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
         wrong = pick(r, near, fitting, CHOICES - 1)
         if not hand and bank.pointer(prompt, actor, wrong):
             continue  # "During Sharon's visit to _____, Putin said": Putin gives Russia away
-        if len(wrong) < CHOICES - 1:
-            # too few fair wrong choices: the learner types the name instead, where guessing the subject's
-            # main actors would not do
+        if len(wrong) < CHOICES - 1 or "who" in fact.typed or qid.split(":", 1)[1] in fact.typed:
+            # too few fair wrong choices (or the curator says any would be unfair): the learner types the name
+            # instead, where guessing the subject's main actors would not do
             if hand or slot.adjective or actor.id in bank.principal:
                 continue
             answer = fill(actor, slot)

@@ -677,3 +677,19 @@ quote = "In 1941, Mira Tal, the foreign minister of Syldavia, met Hal Varn in th
     q = questions["tal-alone:who"]
     assert q.format == "typed" and q.answer == "Mira Tal" and q.prompt.endswith("Type the name.")
     assert check_response(q.format, q.answer, "mira tall", q.accept)
+
+
+def test_a_curator_may_have_a_who_question_typed(mini):
+    add(mini, '''[[fact]]
+id = "typed-treaty"
+period = "early"
+date = "1925"
+actors = ["syldavia", "carpania"]
+event = "Syldavia signed a treaty with Carpania."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+typed = ["who:2"]
+''')
+    _, questions, _ = built(mini)
+    assert questions["typed-treaty:who"].format == "choice"
+    typed = questions["typed-treaty:who:2"]
+    assert typed.format == "typed" and typed.choices == [] and typed.answer == "Carpania"
