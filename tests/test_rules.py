@@ -684,11 +684,11 @@ def test_a_curator_may_have_a_who_question_typed(mini):
 id = "typed-treaty"
 period = "early"
 date = "1925"
-actors = ["syldavia", "carpania"]
-event = "Syldavia signed a treaty with Carpania."
+actors = ["syldavia", "ostrava"]
+event = "Syldavia signed a treaty with the Ostrava Republic."
 quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
 typed = ["who:2"]
 ''')
     _, questions, _ = built(mini)
     typed = questions["typed-treaty:who:2"]
-    assert typed.format == "typed" and typed.choices == [] and typed.answer == "Carpania"
+    assert typed.format == "typed" and typed.choices == [] and typed.answer == "the Ostrava Republic"
