@@ -134,7 +134,8 @@ def gift(items: list[ItemSpec]) -> str:
     blocks = []
     for item in map(_printable, items):
         head = f"::{gift_escape(item.name)}::[html]{gift_html(item.prompt)} "
-        feedback = f"####{gift_html(item.explanation)}" if item.explanation.strip() else ""
+        # a space before "####": an answer ending in an escaped "#" would otherwise run into it
+        feedback = f" ####{gift_html(item.explanation)}" if item.explanation.strip() else ""
         if item.format == "choice":
             body = " ".join(("=" if c in item.answers else "~") + gift_html(c) for c in item.choices)
         elif item.format == "multi":

@@ -91,11 +91,12 @@ def learners_with_tokens(n: int) -> list[tuple[int, str]]:
 def call(port, method, path, token, body=None):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-    response = conn.getresponse()
-    data = response.read()
-    conn.close()
-    return response.status, data
+    try:  # closed even when a killed worker cuts the response short
+        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
 
 
 def study_until(port, token, stop, tally, lock):
@@ -106,7 +107,7 @@ def study_until(port, token, stop, tally, lock):
     while time.monotonic() < stop:
         try:
             status, data = call(port, "GET", f"{deck}/next", token)
-        except OSError:
+        except (OSError, http.client.HTTPException):  # a killed worker may cut a response short
             errors += 1
             continue
         statuses.append(status)
@@ -123,7 +124,7 @@ def study_until(port, token, stop, tally, lock):
                 try:
                     status, _ = call(port, "POST", f"{deck}/answers", token, body)
                     break
-                except OSError:
+                except (OSError, http.client.HTTPException):
                     errors += 1
                     time.sleep(0.1)
             else:

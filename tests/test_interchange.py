@@ -81,7 +81,7 @@ def test_gift_covers_every_kind_and_escapes_special_characters():
     text = interchange.gift(ITEMS)
     assert_gift_grammar(text, expected_questions=5)
     assert r"US\: later" in text and r"\{first\}" in text and r"Three days \= 72 hours." in text
-    assert "{TRUE}" in text and "{#1985:0####Gorbachev.}" in text
+    assert "{TRUE}" in text and "{#1985:0 ####Gorbachev.}" in text
     assert "~%50%Egypt ~%50%Iraq ~%-100%Jordan" in text
 
 
