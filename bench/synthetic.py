@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from quizapp.facts import Actor, Fact, FactDate, Period, Subject
+from quizapp.facts import Actor, Fact, FactDate, Period, Reason, Subject
 
 TYPES = ("person", "state", "organization", "group")
 
@@ -24,8 +24,8 @@ def subject(n_facts: int, seed: int = 1) -> Subject:
         facts.append(Fact(
             id=f"f{i:05d}", period=period.id, date=date if i % 10 else None, actors=tuple(who),
             event=f"Actor{who[0][1:]} did thing number {i} with Actor{who[1][1:]}.",
-            causes=(f"Cause {i} pressed Actor{who[0][1:]}.",) if i % 3 else (),
-            consequences=(f"Consequence {i} followed.",) if i % 2 else (),
+            causes=(Reason(f"Cause {i} pressed Actor{who[0][1:]}.", f"quote {i}", "because"),) if i % 3 else (),
+            consequences=(Reason(f"Consequence {i} followed.", f"quote {i}", "so"),) if i % 2 else (),
             quotes=(f"quote {i}",), tags=("synthetic",), cloze=f"thing number {i}"))
     return Subject(id="synthetic", title="Synthetic", attribution="", source_text="", periods=periods,
                    actors=actors, facts=tuple(facts))

@@ -38,6 +38,7 @@ WHEN_SPREAD = 12
 ORDER_SIZE = 4
 CHOICES = 4
 SIBLING_SIMILARITY = 0.5
+POOL = 64  # facts looked at for a question's wrong reasons, beyond those sharing an actor
 WHO_LEAD = {
     "person": "Who",
     "state": "Which country",
@@ -127,6 +128,20 @@ class Bank:
         seen = Counter(w for f in subject.facts for w in content_words(f.event))
         self.common_words = {w for w, n in seen.items() if n > max(2, len(subject.facts) // 8)}
         self.paragraphs = [normalize_text(p) for p in subject.source_text.splitlines() if p.strip()]
+        self.acting: dict[str, list[Fact]] = {}  # facts by the actor who acts in them
+        self.involving: dict[str, list[Fact]] = {}  # facts by every actor in them
+        for fact in subject.facts:
+            self.acting.setdefault(fact.actors[0], []).append(fact)
+            for actor_id in fact.actors:
+                self.involving.setdefault(actor_id, []).append(fact)
+        self._quoted: dict[str, set[str]] = {}  # actors a fact's sentences name, by those sentences
+        self._named: dict[str, set[str]] = {}  # actors an event names by their adjective, by event
+        self._states_named: dict[str, set[str]] = {}  # "soviet" -> the states a role's prefix may name
+        for actor in subject.actors.values():
+            if actor.type == "state":
+                for name in actor.names:
+                    self._states_named.setdefault(name.casefold(), set()).add(actor.id)
+        self._paragraphs: dict[str, frozenset[int]] = {}
         self.siblings = {f.id: self._siblings(f) for f in subject.facts}
         self.order_sets: set[frozenset[str]] = set()
         self.order_use: dict[str, int] = {}
@@ -149,20 +164,17 @@ class Bank:
 
     def _siblings(self, fact: Fact) -> list[Fact]:
         """Other facts about the same acting actor saying much the same thing: their answers are also true here."""
-        out = []
-        for other in self.subject.facts:
-            if other.id == fact.id or other.actors[0] not in fact.actors:
-                continue
-            if similarity(other.event, fact.event) >= SIBLING_SIMILARITY:
-                out.append(other)
-        return out
+        return [other for actor_id in dict.fromkeys(fact.actors) for other in self.acting.get(actor_id, ())
+                if other.id != fact.id and similarity(other.event, fact.event) >= SIBLING_SIMILARITY]
 
     def paragraphs_of(self, quotes) -> set[int]:
         """The source paragraphs the quotes come from: reasons from one paragraph are rarely unrelated."""
         found = set()
         for quote in quotes:
-            q = normalize_text(quote)
-            found.update(i for i, p in enumerate(self.paragraphs) if q and q in p)
+            if quote not in self._paragraphs:
+                q = normalize_text(quote)
+                self._paragraphs[quote] = frozenset(i for i, p in enumerate(self.paragraphs) if q and q in p)
+            found |= self._paragraphs[quote]
         return found
 
     def rng(self, question_id: str) -> Random:
@@ -185,7 +197,9 @@ class Bank:
     def mentioned_in_quotes(self, fact: Fact) -> set[str]:
         """Actors the fact's own article sentences name: never a wrong answer for it."""
         text = " ".join(fact.quotes + tuple(r.quote for r in fact.causes + fact.consequences))
-        return {a.id for a in self.subject.actors.values() if mentions(text, a)}
+        if text not in self._quoted:  # by text, not by fact id: the same answer for the same sentences
+            self._quoted[text] = {a.id for a in self.subject.actors.values() if mentions(text, a)}
+        return self._quoted[text]
 
     def fitting_actors(self, fact: Fact, actor: Actor, adjective: bool = False) -> list[Actor]:
         """Actors that could fill this actor's place in the fact and are wrong: same type, a shared role,
@@ -204,8 +218,10 @@ class Bank:
                 continue
             out.append(other)
         out.sort(key=lambda other: -actor.role_fit(other))  # the same role first, then the same kind of role
-        named = {a.id for a in self.subject.actors.values() if a.adjective and mentions(fact.event, a)}
-        named |= set(fact.actors)
+        if fact.event not in self._named:
+            self._named[fact.event] = {a.id for a in self.subject.actors.values()
+                                       if a.adjective and mentions(fact.event, a)}
+        named = self._named[fact.event] | set(fact.actors)
         own_side = self._side_of(actor)
 
         def may_widen(other: Actor) -> bool:
@@ -232,12 +248,7 @@ class Bank:
 
     def _side_of(self, actor: Actor) -> set[str]:
         """The states an actor's roles tie it to ("soviet-leader": the Soviet Union, "us-leader": the US)."""
-        sides = set()
-        for role in actor.roles:
-            prefix = role.split("-", 1)[0]
-            sides.update(a.id for a in self.subject.actors.values()
-                         if a.type == "state" and prefix in {n.casefold() for n in a.names})
-        return sides
+        return {state for role in actor.roles for state in self._states_named.get(role.split("-", 1)[0], ())}
 
     def _tf_assignment(self) -> tuple[set[str], set[str]]:
         """Which facts get a true/false statement, and which of those are false: as many true as false in each
@@ -246,14 +257,14 @@ class Bank:
         false, asked = set(), set()
         for facts in self.by_period.values():
             ranked = sorted(facts, key=lambda f: Random(f"{self.seed}:{f.id}:tf").random())
-            can_lie = [f for f in ranked if self.falsehoods(f, probe=True)]
+            can_lie = [f for f in ranked if self.falsehoods(f)]
             lies = can_lie[:min(len(can_lie), len(facts) // 2)]
             truths = [f for f in ranked if f not in lies][:len(lies)]
             false.update(f.id for f in lies)
             asked.update(f.id for f in lies + truths)
         return false, asked
 
-    def falsehoods(self, fact: Fact, probe: bool = False, rng: Random | None = None) -> list[tuple[str, str, dict]]:
+    def falsehoods(self, fact: Fact, rng: Random | None = None) -> list[tuple[str, str, dict]]:
         """Plausible false versions of the fact: a nearby year no reading of the date allows, or another
         actor of the same type, era and role in the acting actor's place."""
         out = []
@@ -552,6 +563,9 @@ def reason_distractors(fact: Fact, bank: Bank, attr: str, rng: Random, count: in
     """Wrong reasons: first the other side of this very event (for a cause, what it led to; for a consequence,
     what caused it), then causes (consequences) of other facts that are none of this one: not from a sibling fact,
     the same passage or the same chain, not like anything this fact says; the nearest in subject."""
+    curated = list(reason.wrong) if reason else []
+    if len(curated) >= count:  # the curator's wrong answers on the same subject: nothing else is needed
+        return rng.sample(curated, count)
     own_quotes = [normalize_text(q) for q in fact.quotes + tuple(r.quote for r in fact.causes + fact.consequences)]
     own_paragraphs = bank.paragraphs_of(own_quotes)
     own_texts = [fact.event, *fact.cause_texts, *fact.consequence_texts]
@@ -575,6 +589,18 @@ def reason_distractors(fact: Fact, bank: Bank, attr: str, rng: Random, count: in
 
     topic = content_words(fact.event) - bank.common_words
     cast = set(fact.actors) - bank.principal
+    # Where to look: the facts that share an actor, then a bounded draw of the rest (same period first), so a
+    # question costs the same however large the subject grows.
+    near = [o for o in dict.fromkeys(o for a in fact.actors for o in bank.involving.get(a, ())) if o.id != fact.id]
+    near = near if len(near) <= POOL else rng.sample(near, POOL)
+    taken = {o.id for o in near} | {fact.id}
+    pool = []
+    for group in (bank.by_period[fact.period], bank.subject.facts):
+        rest = [o for o in group if o.id not in taken] if len(group) <= POOL * 4 else \
+            [o for o in (group[rng.randrange(len(group))] for _ in range(POOL)) if o.id not in taken]
+        for other in rest[:POOL - len(pool)]:
+            taken.add(other.id)
+            pool.append(other)
 
     def closeness(other: Fact, text: str) -> float:
         """How near a wrong reason is to this fact's subject: words of the event, the same actors, the period."""
@@ -584,9 +610,7 @@ def reason_distractors(fact: Fact, bank: Bank, attr: str, rng: Random, count: in
     # The other side of the same event first: for "why", what it led to; for "what followed", what caused it.
     # They are on the subject, and wrong by the article's own direction.
     opposite = list(fact.consequence_texts if attr == "causes" else fact.cause_texts)
-    for other in bank.subject.facts:
-        if other.id == fact.id:
-            continue
+    for other in near:
         if attr == "causes" and any(similarity(r.text, fact.event) >= 0.5 for r in other.causes):
             opposite.append(other.event)  # an event this one caused
         if attr == "consequences" and any(similarity(other.event, c) >= 0.5 for c in fact.cause_texts):
@@ -598,13 +622,13 @@ def reason_distractors(fact: Fact, bank: Bank, attr: str, rng: Random, count: in
                 and text not in wrong_way:
             wrong_way.append(text)
     wrong_way = rng.sample(wrong_way, min(len(wrong_way), count - 1))  # at least one from elsewhere
-    curated = [t for t in reason.wrong if t not in wrong_way] if reason else []
+    curated = [t for t in curated if t not in wrong_way]
     if curated:  # the curator's wrong answers on the same subject come first
-        wrong_way = rng.sample(curated, min(len(curated), count)) + wrong_way
+        wrong_way = rng.sample(curated, len(curated)) + wrong_way
         wrong_way = wrong_way[:count]
 
     seen, ranked = {normalize_text(t) for t in wrong_way}, []
-    for other in bank.subject.facts:
+    for other in near + pool:
         for reason in getattr(other, attr):
             key = normalize_text(reason.text)
             if key not in seen and usable(other, reason):
@@ -754,6 +778,3 @@ def build_bank(subject: Subject, seed: int = 0, kinds: tuple[str, ...] = KINDS) 
     """Every question the facts support and the quality rules pass, in fact order then kind order."""
     return generate(subject, seed, kinds)[0]
 
-
-def content_overlap(key: str, prompt: str) -> set[str]:
-    return content_words(key) & content_words(prompt)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from quizapp.facts import Actor, FactDate, normalize_text
 
@@ -26,11 +27,13 @@ OPENERS = {"The", "A", "An", "After", "Before", "During", "When", "While", "Foll
 YEAR_RE = re.compile(r"(?<!\d)(1[6-9]\d\d|20\d\d)(?!\d)")
 
 
-def content_words(text: str) -> set[str]:
-    """The words that carry meaning, folded, with a plain plural 's' dropped."""
+@lru_cache(maxsize=1 << 16)
+def content_words(text: str) -> frozenset[str]:
+    """The words that carry meaning, folded, with a plain plural 's' dropped (cached: the generator asks the
+    same texts again and again)."""
     words = re.findall(r"[a-z0-9]+", normalize_text(text).casefold())
-    return {w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w
-            for w in words if w not in STOPWORDS and len(w) > 2}
+    return frozenset(w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w
+                     for w in words if w not in STOPWORDS and len(w) > 2)
 
 
 def similarity(a: str, b: str, ignore: set[str] | frozenset[str] = frozenset()) -> float:
