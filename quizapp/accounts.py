@@ -22,9 +22,10 @@ import secrets
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import bindparam
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
-from quizapp.models import ApiToken, User, db
+from quizapp import credentials
+from quizapp.models import ApiToken, User, db, hash_password
 
 MAX_TOKENS = 20
 TOKEN_NAME_LENGTH = 100
@@ -53,25 +54,18 @@ def find_user(email: str) -> User | None:
 
 @functools.cache
 def _decoy_hash() -> str:
-    return generate_password_hash(secrets.token_hex(16), method="scrypt")
+    return hash_password(secrets.token_hex(16))
 
 
 def verify_password(user: User | None, password: str) -> bool:
     """Whether ``password`` is ``user``'s; an unknown account (None) takes the same scrypt work."""
-    try:
-        password.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate from JSON: no password has one
+    if not credentials.is_text(password):  # a lone surrogate from JSON: no password has one
         password = ""
         user = None
     if user is None:
         check_password_hash(_decoy_hash(), password)
         return False
     return user.check_password(password)
-
-
-def hash_password(password: str) -> str:
-    """A password hash, as stored (scrypt)."""
-    return generate_password_hash(password, method="scrypt")
 
 
 def end_sessions(user: User) -> None:

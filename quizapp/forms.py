@@ -91,8 +91,9 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me logged in")
 
 
-class ChangePasswordForm(FlaskForm):
-    current = PasswordField("Current password", validators=[DataRequired(), Length(max=128)])
+class NewPasswordForm(FlaskForm):
+    """A new password, twice, checked against the account's own address (NewPassword reads account_email)."""
+
     password = PasswordField("New password", validators=[DataRequired(), PASSWORD_LENGTH, NewPassword()])
     confirm = PasswordField("Repeat new password",
                             validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
@@ -100,20 +101,18 @@ class ChangePasswordForm(FlaskForm):
     def __init__(self, *args, account_email: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.account_email = account_email
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=128)])
 
 
 class ResetRequestForm(FlaskForm):
     email = StringField("Email", validators=[DataRequired(), Length(max=254)], filters=[normalized_email])
 
 
-class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), PASSWORD_LENGTH, NewPassword()])
-    confirm = PasswordField("Repeat new password",
-                            validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
-
-    def __init__(self, *args, account_email: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.account_email = account_email
+class ResetPasswordForm(NewPasswordForm):
+    pass
 
 
 class ConfirmForm(FlaskForm):

@@ -80,11 +80,8 @@ def has_lone_surrogate(data) -> bool:
     while stack:  # a loop, not recursion: the JSON may be as deep as the parser allows
         value = stack.pop()
         if isinstance(value, str):
-            if not value.isascii():
-                try:
-                    value.encode("utf-8")
-                except UnicodeEncodeError:
-                    return True
+            if not value.isascii() and not credentials.is_text(value):
+                return True
         elif isinstance(value, dict):
             stack.extend(value)
             stack.extend(value.values())
