@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 ACTOR_TYPES = ("person", "state", "organization", "group")
@@ -83,7 +84,7 @@ class Actor:
     cues: tuple[str, ...] = ()  # words that point at it in a question ("Knesset": Israel)
     spans: tuple[tuple[int, int], ...] = ()  # several spans of existence ("active"), instead of from/until
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
         """Name, aliases and adjective, longest first, so the fullest mention wins."""
         forms = {self.name, *self.aliases} | ({self.adjective} if self.adjective else set())
