@@ -20,10 +20,10 @@ ACTOR_TYPES = ("person", "state", "organization", "group")
 SUBJECT_KEYS = {"id", "title", "source", "attribution", "period", "actor"}
 PERIOD_KEYS = {"id", "title", "start", "end"}
 ACTOR_KEYS = {"type", "name", "aliases", "article", "adjective", "role", "from", "until", "active", "part_of",
-              "cues"}
+              "cues", "curated_only"}
 FACT_KEYS = {
     "id", "period", "date", "date_approx", "date_quote", "date_source", "ask_date", "actors", "event",
-    "causes", "consequences", "quote", "note", "tags", "cloze", "cloze_accept", "ask", "waive", "also_true", "skip",
+    "causes", "consequences", "quote", "note", "tags", "cloze", "cloze_accept", "ask", "waive", "also_true", "skip", "who_wrong",
     "typed",
 }
 REASON_KEYS = {"text", "quote", "link", "wrong"}
@@ -35,6 +35,7 @@ RANGE_RE = re.compile(r"^(\d{4})/(\d{4})$")
 CONCESSIVE_LINKS = ("despite", "in spite of", "nonetheless", "nevertheless", "although", "even though",
                     "however", "though", "yet", "notwithstanding", "regardless")
 MAX_CLOZE_WORDS = 3
+WHO_WRONG = 3  # wrong choices in a who-question: four choices in all
 QUESTION_KINDS = ("when", "who", "why", "then", "order", "tf", "cloze")
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -83,6 +84,7 @@ class Actor:
     part_of: str = ""  # the body it belongs to: the UN Security Council is part of the UN
     cues: tuple[str, ...] = ()  # words that point at it in a question ("Knesset": Israel)
     spans: tuple[tuple[int, int], ...] = ()  # several spans of existence ("active"), instead of from/until
+    curated_only: bool = False  # a wrong choice only where a fact's who_wrong names it, never picked by itself
 
     @cached_property
     def names(self) -> tuple[str, ...]:
@@ -262,6 +264,8 @@ class Fact:
     also_true: tuple[str, ...] = ()  # actors (ids) and years that would also be right: never a wrong choice
     skip: tuple[str, ...] = ()  # questions the curator does not want: kinds ("who") or ids' tails ("who:2")
     typed: tuple[str, ...] = ()  # who-questions to ask typed, where any wrong choices would be unfair ("who:2")
+    # the curator's wrong choices for an actor's who-question: {actor id: (wrong actor ids...)}
+    who_wrong: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def who_actor(self) -> str:
@@ -534,8 +538,13 @@ def _load_actors(raw, loc: _Locator, problems: list[Problem]) -> dict[str, Actor
         if cues is None:
             problems.append(Problem(loc.file, line, f"actor '{aid}' cues must be a list of words", field="cues"))
             continue
+        curated_only = entry.get("curated_only", False)
+        if not isinstance(curated_only, bool):
+            problems.append(Problem(loc.file, line, f"actor '{aid}' curated_only must be true or false",
+                                    field="curated_only"))
+            continue
         actors[aid] = Actor(aid, kind, name, tuple(aliases), article, adjective, roles, start, end, part_of, cues,
-                            tuple((a, b) for a, b in spans))
+                            tuple((a, b) for a, b in spans), curated_only)
     for actor in actors.values():
         if actor.part_of and actor.part_of not in actors:
             problems.append(Problem(loc.file, loc.key_line(f"actor.{actor.id}"),
@@ -701,6 +710,27 @@ def _check_fact(raw: dict, loc: _Locator, start: int, end: int, periods: dict[st
         fail("typed", "typed lists who-questions (\"who\", \"who:2\") to ask as typed answers")
         typed = ()
 
+    who_wrong = {}
+    raw_who_wrong = raw.get("who_wrong", {})
+    if not isinstance(raw_who_wrong, dict):
+        fail("who_wrong", "who_wrong is a table: { actor-id = [\"wrong-actor\", ...] }")
+        raw_who_wrong = {}
+    for key, value in raw_who_wrong.items():
+        ids = _string_list(value)
+        where = f"who_wrong.{key}"
+        if key not in fact_actors or key not in actors:
+            fail(where, f"'{key}' is not one of this fact's actors")
+        elif ids is None or len(ids) != WHO_WRONG or len(set(ids)) != len(ids):
+            fail(where, f"lists exactly {WHO_WRONG} different actor ids, the wrong choices")
+        elif unknown := [i for i in ids if i not in actors]:
+            fail(where, f"unknown actor '{unknown[0]}'")
+        elif taken := [i for i in ids if i in fact_actors or i in also_true]:
+            fail(where, f"'{taken[0]}' is one of this fact's actors or also true: never a wrong choice")
+        elif other := [i for i in ids if actors[i].type != actors[key].type]:
+            fail(where, f"'{other[0]}' is a {actors[other[0]].type}, '{key}' a {actors[key].type}")
+        else:
+            who_wrong[key] = ids
+
     waivers = []
     raw_waive = raw.get("waive", [])
     if not isinstance(raw_waive, list):
@@ -735,6 +765,7 @@ def _check_fact(raw: dict, loc: _Locator, start: int, end: int, periods: dict[st
         cloze=cloze, ask=dict(ask), file=loc.file, line=start, note=raw.get("note", "").strip(),
         cloze_accept=cloze_accept, date_quote=raw.get("date_quote", ""), date_source=raw.get("date_source", ""),
         ask_date=ask_date, waivers=tuple(waivers), also_true=also_true, skip=skip, typed=typed,
+        who_wrong=who_wrong,
     )
 
 

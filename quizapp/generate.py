@@ -119,7 +119,8 @@ class Bank:
             self.period_actors[fact.period].update(fact.actors)
         self.actors_by_type: dict[str, list[Actor]] = {}
         for actor in sorted(subject.actors.values(), key=lambda a: a.id):
-            self.actors_by_type.setdefault(actor.type, []).append(actor)
+            if not actor.curated_only:  # offered only where a fact's curator names it
+                self.actors_by_type.setdefault(actor.type, []).append(actor)
         self.proper = self._proper_words()
         # the subject's main actors (in more than a fifth of its facts): asked only where they act
         used = Counter(a for f in subject.facts for a in f.actors)
@@ -514,13 +515,14 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
         qid = f"{fact.id}:who" + (f":{n}" if n > 1 else "")
         r = bank.rng(qid)
         hand = "who" in fact.ask and actor.id == fact.who_actor
+        curated = [bank.actor(a) for a in fact.who_wrong.get(actor.id, ())]
         if hand:
             slot = Slot(0, 0, False, False, True)
             prompt = fact.ask["who"]
         else:
-            if n > 1 and actor.id in bank.principal:
+            if n > 1 and actor.id in bank.principal and not curated:
                 continue  # "During Sharon's visit to _____, Putin ...": the subject's main actors only when they act
-            if n == 1 and NEGATION.search(fact.event):
+            if n == 1 and NEGATION.search(fact.event) and not curated:
                 continue  # "_____ did not attend": most wrong answers did not attend either
             statement = dated_statement(fact.event, stated_date(fact), bank.proper)
             shift = len(statement) - len(fact.event)
@@ -529,13 +531,18 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
                 continue
             prompt = f"{WHO_LEAD[actor.type]} fills the blank? " \
                      f"{statement[:slot.start]}{BLANK}{statement[slot.end:]}"
-        candidates = bank.fitting_actors(fact, actor, adjective=slot.adjective)
-        best = actor.role_fit(candidates[0]) if candidates else 0
-        fitting = [a for a in candidates if actor.role_fit(a) == best]
-        if len(fitting) < CHOICES - 1:  # widen to the next kind of fit only when the best is too few
-            fitting = candidates
-        near = [a for a in fitting if a.id in bank.period_actors[fact.period]]
-        wrong = pick(r, near, fitting, CHOICES - 1)
+        if curated:  # the curator's wrong choices, read against the article; the rules still check them
+            if slot.adjective and not all(a.adjective for a in curated):
+                continue
+            wrong = curated
+        else:
+            candidates = bank.fitting_actors(fact, actor, adjective=slot.adjective)
+            best = actor.role_fit(candidates[0]) if candidates else 0
+            fitting = [a for a in candidates if actor.role_fit(a) == best]
+            if len(fitting) < CHOICES - 1:  # widen to the next kind of fit only when the best is too few
+                fitting = candidates
+            near = [a for a in fitting if a.id in bank.period_actors[fact.period]]
+            wrong = pick(r, near, fitting, CHOICES - 1)
         if not hand and bank.pointer(prompt, actor, wrong):
             continue  # "During Sharon's visit to _____, Putin said": Putin gives Russia away
         if len(wrong) < CHOICES - 1 or "who" in fact.typed or qid.split(":", 1)[1] in fact.typed:
@@ -554,7 +561,7 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
         choices = shuffled(r, list(shown.values()))
         questions.append(_question(fact, "who", qid, prompt, answer, choices, "choice", meta={
             "actor": actor.id, "choice_actors": [a.id for a in wrong], "adjective": slot.adjective,
-            "hand": hand}))
+            "hand": hand, "curated": bool(curated)}))
     return questions
 
 
@@ -764,7 +771,8 @@ def generate(subject: Subject, seed: int = 0, kinds: tuple[str, ...] = KINDS) ->
             if kind in fact.skip:
                 continue
             for question in GENERATORS[kind](fact, bank, bank.rng(f"{fact.id}:{kind}")):
-                if question.id.split(":", 1)[1] in fact.skip:
+                tail = question.id.split(":", 1)[1]
+                if tail in fact.skip or f"{tail}:1" in fact.skip:  # "who:1": the first who-question alone
                     continue
                 flags = check_question(question, fact, bank)
                 bank.flags.extend(flags)

@@ -84,7 +84,7 @@ def distractor_fit(q: Question, fact: Fact, bank: Bank) -> str | None:
             return f"{other.name} is a {other.type}, the answer a {answer.type}"
         if not other.active_in(first, last):
             return f"{other.name} did not exist or hold its role at the fact's date"
-        if not other.shares_role(answer):
+        if not other.shares_role(answer) and not q.meta.get("curated"):  # a curator may cross roles
             return f"{other.name} ({', '.join(other.roles)}) cannot fill the role of {answer.name}"
     return None
 

@@ -692,3 +692,70 @@ typed = ["who:2"]
     _, questions, _ = built(mini)
     typed = questions["typed-treaty:who:2"]
     assert typed.format == "typed" and typed.choices == [] and typed.answer == "the Ostrava Republic"
+
+
+def add_actor(folder: Path, text: str) -> None:
+    with open(folder / "subject.toml", "a", encoding="utf-8") as f:
+        f.write("\n" + text)
+
+
+def test_a_curator_names_the_wrong_choices_and_the_rules_still_check_them(mini):
+    add_actor(mini, '''[actor.zembla]
+type = "state"
+name = "Zembla"
+role = ["kingdom"]
+from = 1920
+curated_only = true
+''')
+    add(mini, '''[[fact]]
+id = "tal-alone"
+period = "early"
+date = "1941"
+actors = ["mira-tal"]
+event = "Mira Tal opened the Syldavian archives."
+quote = "In 1941, Mira Tal, the foreign minister of Syldavia, met Hal Varn in the Atlantean capital."
+who_wrong = { mira-tal = ["ana-ross", "bo-lind", "old-king"] }
+''')
+    subject, questions, flags = built(mini)
+    # the old king's reign ended in 1910: the era check still applies to curated choices, so the question is withheld
+    assert "tal-alone:who" not in questions
+    [flag] = [f for f in flags if f.question.id == "tal-alone:who"]
+    assert flag.rule == "distractor-fit" and "did not exist or hold its role" in flag.reason
+    # the curator's choices replace a typed question, exactly as named
+    q = flag.question
+    assert q.format == "choice" and sorted(q.choices) == sorted(["Ana Ross", "Bo Lind", "Mira Tal", subject.actors["old-king"].name])
+    # an actor kept for curators only is never picked by the generator itself
+    assert not any("Zembla" in c for q in questions.values() for c in q.choices)
+
+
+def test_curated_wrong_choices_must_be_known_actors_of_the_same_type(mini):
+    add(mini, '''[[fact]]
+id = "bad-curation"
+period = "early"
+date = "1941"
+actors = ["mira-tal", "syldavia"]
+event = "Mira Tal opened the Syldavian archives."
+quote = "In 1941, Mira Tal, the foreign minister of Syldavia, met Hal Varn in the Atlantean capital."
+who_wrong = { mira-tal = ["ana-ross", "bo-lind", "carpania"], syldavia = ["carpania", "ostrava"], hal-varn = ["a", "b", "c"] }
+''')
+    with pytest.raises(FactFileError) as caught:
+        load_subject(mini)
+    text = str(caught.value)
+    assert "field 'who_wrong.mira-tal': 'carpania' is a state, 'mira-tal' a person" in text
+    assert "field 'who_wrong.syldavia': lists exactly 3 different actor ids" in text
+    assert "field 'who_wrong.hal-varn': 'hal-varn' is not one of this fact's actors" in text
+
+
+def test_who_1_skips_the_first_who_question_alone(mini):
+    add(mini, '''[[fact]]
+id = "two-asked"
+period = "early"
+date = "1925"
+actors = ["syldavia", "ostrava"]
+event = "Syldavia signed a treaty with the Ostrava Republic."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+typed = ["who:2"]
+skip = ["who:1"]
+''')
+    _, questions, _ = built(mini)
+    assert "two-asked:who" not in questions and "two-asked:who:2" in questions
