@@ -23,8 +23,8 @@ ACTOR_KEYS = {"type", "name", "aliases", "article", "adjective", "role", "from",
               "cues", "curated_only"}
 FACT_KEYS = {
     "id", "period", "date", "date_approx", "date_quote", "date_source", "ask_date", "actors", "event",
-    "causes", "consequences", "quote", "note", "tags", "cloze", "cloze_accept", "ask", "waive", "also_true", "skip", "who_wrong",
-    "typed",
+    "causes", "consequences", "quote", "note", "tags", "cloze", "cloze_accept", "ask", "waive", "also_true", "skip",
+    "typed", "who_wrong",
 }
 REASON_KEYS = {"text", "quote", "link", "wrong"}
 ASK_KEYS = {"who", "who_actor", "when", "why", "then"}

@@ -744,6 +744,11 @@ def cloze_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     if statement[shift + start:shift + start + len(term)] != term:  # the term opened the sentence
         term = statement[shift + start:shift + start + len(term)]
     before, after = statement[:shift + start], statement[shift + start + len(term):]
+    article = re.search(r"(?i)(?:^|(?<=\s))(an?) $", before)
+    if article:  # "signed an _____" tells the key's first letter: the article goes into the blank
+        accept = [term, *accept]
+        term = f"{article.group(1)} {term}"
+        before = before[:article.start()]
     return [_question(fact, "cloze", f"{fact.id}:cloze",
                       f"Fill in the blank. {before}{BLANK}{after}", term, [], "typed",
                       cloze=f"{before}{{{{c1::{term}}}}}{after}", accept=accept)]

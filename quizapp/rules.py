@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from quizapp.generate import Bank, Flag, Question
 
 TF_TOLERANCE = 0.05
+LENGTH_CUE = 1.25  # a key this much longer than every wrong choice stands out
+LONGEST_SHARE = 0.40  # at most this share of a kind's keys may be the longest choice (chance: 1 in 4)
 DANGLING = ("that year", "the same year", "the following year", "the previous year", "this period",
             "that period", "that time", "this time", "the same time", "at the time", "the above")
 
@@ -63,6 +65,8 @@ def cloze_key(q: Question, fact: Fact, bank: Bank) -> str | None:
     if q.kind != "cloze":
         return None
     words = q.answer.split()
+    if len(words) > 1 and words[0].casefold() in ("a", "an"):
+        words = words[1:]  # the article the blank took in: "signed _____" for "an arms deal"
     if not 1 <= len(words) <= 3:
         return f"key of {len(words)} words: nobody types it exactly"
     if all(w.casefold() in STOPWORDS for w in words):
@@ -153,6 +157,27 @@ def giveaway(q: Question, fact: Fact, bank: Bank) -> str | None:
         if len(shared) >= 2 and len(shared) > max(others, default=0) + 1 or shared and not any(others):
             return f"the key alone repeats the prompt's words ({', '.join(sorted(shared)[:4])})"
     return None
+
+
+def length_cue(q: Question, fact: Fact, bank: Bank) -> str | None:
+    if q.kind not in ("why", "then") or q.format != "choice":
+        return None
+    longest = max((len(c) for c in q.choices if c != q.answer), default=0)
+    if longest and len(q.answer) > LENGTH_CUE * longest:
+        return f"the key ({len(q.answer)} characters) is far longer than every wrong choice (at most {longest})"
+    return None
+
+
+def length_balance(questions: list[Question], bank: Bank) -> Iterator[tuple[Question, str]]:
+    by_kind = defaultdict(list)
+    for q in questions:
+        if q.kind in ("why", "then") and q.format == "choice":
+            by_kind[q.kind].append(q)
+    for kind, items in by_kind.items():
+        longest = [q for q in items if len(q.answer) > max(len(c) for c in q.choices if c != q.answer)]
+        if len(items) >= 8 and len(longest) > LONGEST_SHARE * len(items):
+            yield longest[0], f"{len(longest)} of {len(items)} '{kind}' keys are the longest choice " \
+                f"({len(longest) / len(items):.0%}; at most {LONGEST_SHARE:.0%}): pick the longest and score well"
 
 
 def disputed_key(q: Question, fact: Fact, bank: Bank) -> str | None:
@@ -264,6 +289,9 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
          "of a sibling fact saying the same, or a year the note contests.", also_true),
     Rule("giveaway", "The prompt does not give the answer: not its year, name, words or a title that fits one "
          "choice.", giveaway),
+    Rule("length-cue", "A why or what-followed key is not far longer than every wrong choice.", length_cue),
+    Rule("length-balance", "Across a kind, the key is the longest choice no more often than 40% of the time.",
+         check_bank=length_balance),
     Rule("disputed-key", "A key the fact's note speaks of is asked only once a curator has waived it: the note "
          "must not dispute it.", disputed_key),
     Rule("restates-event", "A cause or consequence is not the event in other words.", restates_event),

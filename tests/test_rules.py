@@ -290,7 +290,8 @@ def test_cloze_keys_are_short_whole_words_with_alternatives(clean, mini):
     subject, questions, _ = clean
     q = questions["varn-visits-syldavia:cloze"]
     assert q.answer == "Hal Varn" and "Varn" in q.accept
-    assert "nobody types" in flag_of(subject, dataclasses.replace(q, answer="a b c d"), "cloze-key")
+    assert "nobody types" in flag_of(subject, dataclasses.replace(q, answer="w x y z"), "cloze-key")
+    assert flag_of(subject, dataclasses.replace(q, answer="an x y z"), "cloze-key") is None  # the blank's article
     assert "trivial" in flag_of(subject, dataclasses.replace(q, answer="the"), "cloze-key")
     add(mini, '''[[fact]]
 id = "long-cloze"
@@ -723,7 +724,8 @@ who_wrong = { mira-tal = ["ana-ross", "bo-lind", "old-king"] }
     assert flag.rule == "distractor-fit" and "did not exist or hold its role" in flag.reason
     # the curator's choices replace a typed question, exactly as named
     q = flag.question
-    assert q.format == "choice" and sorted(q.choices) == sorted(["Ana Ross", "Bo Lind", "Mira Tal", subject.actors["old-king"].name])
+    king = subject.actors["old-king"].name
+    assert q.format == "choice" and sorted(q.choices) == sorted(["Ana Ross", "Bo Lind", "Mira Tal", king])
     # an actor kept for curators only is never picked by the generator itself
     assert not any("Zembla" in c for q in questions.values() for c in q.choices)
 
@@ -736,7 +738,9 @@ date = "1941"
 actors = ["mira-tal", "syldavia"]
 event = "Mira Tal opened the Syldavian archives."
 quote = "In 1941, Mira Tal, the foreign minister of Syldavia, met Hal Varn in the Atlantean capital."
-who_wrong = { mira-tal = ["ana-ross", "bo-lind", "carpania"], syldavia = ["carpania", "ostrava"], hal-varn = ["a", "b", "c"] }
+who_wrong.mira-tal = ["ana-ross", "bo-lind", "carpania"]
+who_wrong.syldavia = ["carpania", "ostrava"]
+who_wrong.hal-varn = ["a", "b", "c"]
 ''')
     with pytest.raises(FactFileError) as caught:
         load_subject(mini)
@@ -759,3 +763,46 @@ skip = ["who:1"]
 ''')
     _, questions, _ = built(mini)
     assert "two-asked:who" not in questions and "two-asked:who:2" in questions
+
+
+def test_an_article_before_a_cloze_blank_goes_into_it(mini):
+    add(mini, '''[[fact]]
+id = "article-cloze"
+period = "early"
+date = "1925"
+actors = ["syldavia"]
+event = "Syldavia signed an accord with Atlantis."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+cloze = "accord"
+cloze_accept = ["agreement"]
+''')
+    _, questions, _ = built(mini)
+    q = questions["article-cloze:cloze"]
+    assert q.prompt.endswith(f"Syldavia signed {BLANK} with Atlantis.")  # "an _____" would tell the first letter
+    assert q.answer == "an accord" and q.cloze.count("{{c1::an accord}}") == 1
+    for typed in ("accord", "an accord", "an agreement", "agreement"):
+        assert check_response(q.format, q.answer, typed, q.accept)
+
+
+def test_a_key_far_longer_than_its_wrong_choices_is_flagged(clean):
+    subject, questions, _ = clean
+    q = next(q for q in questions.values() if q.kind == "why" and q.format == "choice")
+    short = [c for c in q.choices if c != q.answer]
+    balanced = dataclasses.replace(q, answer="x" * max(map(len, short)), choices=[*short, "x" * max(map(len, short))])
+    assert flag_of(subject, balanced, "length-cue") is None
+    long_key = "y" * int(max(map(len, short)) * 1.3)
+    assert "far longer" in flag_of(subject, dataclasses.replace(q, answer=long_key, choices=[*short, long_key]),
+                                   "length-cue")
+
+
+def test_keys_that_are_mostly_the_longest_choice_are_flagged_across_a_kind(clean):
+    from quizapp.rules import length_balance
+    subject, questions, _ = clean
+    bank = Bank(subject, 0)
+    q = next(q for q in questions.values() if q.kind == "why" and q.format == "choice")
+    wrong = ["aaaa", "bbbb", "cccc"]
+    longest = [dataclasses.replace(q, id=f"x{i}", answer="k" * 5, choices=[*wrong, "k" * 5]) for i in range(5)]
+    shortest = [dataclasses.replace(q, id=f"y{i}", answer="k" * 3, choices=[*wrong, "k" * 3]) for i in range(5)]
+    assert [reason for _, reason in length_balance(longest + shortest * 2, bank)] == []  # 5 of 15: a third
+    [(_, reason)] = list(length_balance(longest * 2 + shortest, bank))  # 10 of 15
+    assert "10 of 15 'why' keys are the longest choice" in reason
