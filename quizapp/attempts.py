@@ -61,6 +61,17 @@ def take_turns(quiz_id: int, user_id: int) -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(:quiz, :user)"), {"quiz": quiz_id, "user": user_id})
 
 
+def shown_choices(rng: random.Random, item: QuizItem, shuffle: bool) -> list:
+    """An item's choices as this attempt shows them: shuffled if the quiz says so; events to put in order
+    always shuffled and never already in their key's order."""
+    if item.format == "order":
+        out = rng.sample(item.choices, len(item.choices))
+        return out[1:] + out[:1] if out == list(item.answers) and len(out) > 1 else out
+    if shuffle and item.format in ("choice", "multi"):
+        return rng.sample(item.choices, len(item.choices))
+    return list(item.choices)
+
+
 def start(quiz: Quiz, user_id: int, now: dt.datetime) -> Attempt:
     """Resume the unfinished attempt, or start a new one with its own question and choice order.
 

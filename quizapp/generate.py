@@ -257,6 +257,9 @@ class Bank:
         where too few can lie, fewer statements are made rather than a bank where "True" wins by default."""
         false, asked = set(), set()
         for facts in self.by_period.values():
+            # only a statement with a date to check, and none a curator had to annotate: stated bare as true,
+            # "Stalin died" is true for anyone, and a claim with a note may be wrong by history
+            facts = [f for f in facts if stated_date(f) and not f.note and "tf" not in f.skip]
             ranked = sorted(facts, key=lambda f: Random(f"{self.seed}:{f.id}:tf").random())
             can_lie = [f for f in ranked if self.falsehoods(f)]
             lies = can_lie[:min(len(can_lie), len(facts) // 2)]
@@ -272,23 +275,28 @@ class Bank:
         rng = rng or self.rng(f"{fact.id}:tf")
         date = fact.askable_date
         if date and not fact.date_contested:
-            years = self.wrong_years(fact, spread=6, min_gap=2)
+            period = self.periods[fact.period]
+            years = [y for y in self.wrong_years(fact, spread=6, min_gap=2) if period.start <= y <= period.end
+                     and all(self.actor(a).active_in(y) for a in fact.actors)]  # never absurd on its face
             if years:
                 wrong = rng.choice(years)
                 fake = type(date)(wrong, date.month, date.day) if not date.day or _valid_day(wrong, date) \
                     else type(date)(wrong, date.month)
+                on = "on" if date.day else "in"
                 out.append((dated_statement(fact.event, fake, self.proper),
-                            f"False: this happened in {date.display()}, not in {fake.display()}.",
+                            f"False: this happened {on} {date.display()}, not {on} {fake.display()}.",
                             {"swap": "year", "year": wrong}))
         actor = self.actor(fact.actors[0])
         others_in_fact = [self.actor(a) for a in fact.actors[1:]]
         slot = actor_slot(fact.event, actor, others_in_fact) \
             if actor.type in ("person", "state") and not NEGATION.search(fact.event) and stated_date(fact) else None
-        if slot and not slot.adjective:
-            candidates = self.fitting_actors(fact, actor)
-            if candidates:  # a falsehood needs only one: the closest kind ("the US", never "Ahmed Yassin" for the USSR)
-                best = actor.role_fit(candidates[0])
-                other = rng.choice([c for c in candidates if actor.role_fit(c) == best])
+        curated = fact.who_wrong.get(actor.id, ())
+        if slot and not slot.adjective and curated:
+            # only an actor the curator named as a fair wrong choice: the closest kind by role alone put the US
+            # in the Soviet Union's place, or Ukraine at war with Georgia, false on their face
+            fitting = [self.actor(a) for a in curated if self.actor(a).active_in(*self.years_of(fact))]
+            if fitting:
+                other = rng.choice(fitting)
                 swapped = fact.event[:slot.start] + fill(other, slot) + fact.event[slot.end:]
                 out.append((dated_statement(swapped, stated_date(fact), self.proper),
                             f"False: it was {actor.display}, not {other.display}.",
@@ -349,6 +357,12 @@ def pick(rng: Random, preferred: list, fallback: list, count: int) -> list:
     return chosen
 
 
+def unordered(rng: Random, items: list) -> list:
+    """The items shuffled, never in their given order: an order question must not show its key."""
+    out = shuffled(rng, items)
+    return out[1:] + out[:1] if out == items else out
+
+
 def shuffled(rng: Random, items: list) -> list:
     items = list(items)
     rng.shuffle(items)
@@ -392,8 +406,8 @@ def _date_quote(fact: Fact) -> str:
 def when_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     """The year as multiple choice and typed; the month and day where the fact has them."""
     date = fact.askable_date
-    if date is None:
-        return []
+    if date is None or fact.date_contested:
+        return []  # a year the note contests is not asked: a learner who knows better cannot be marked wrong
     year = date.year
     prompt = fact.ask.get("when") or f"In which year did this happen? {fact.event}"
     quote = _date_quote(fact)
@@ -529,7 +543,8 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
             slot = actor_slot(statement, actor, [a for a in fact_actors if a.id != actor.id])
             if slot is None or slot.start < shift:
                 continue
-            prompt = f"{WHO_LEAD[actor.type]} fills the blank? " \
+            lead = "Which word" if slot.adjective else WHO_LEAD[actor.type]  # "Soviet" is no country
+            prompt = f"{lead} fills the blank? " \
                      f"{statement[:slot.start]}{BLANK}{statement[slot.end:]}"
         if curated:  # the curator's wrong choices, read against the article; the rules still check them
             if slot.adjective and not all(a.adjective for a in curated):
@@ -702,7 +717,7 @@ def order_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     quote = " … ".join(_date_quote(f) for f in ordered)
     return [_question(fact, "order", f"{fact.id}:order",
                       "Put these events in the order they happened, earliest first.",
-                      answer, shuffled(rng, answer), "order", explanation=explanation, quote=quote,
+                      answer, unordered(rng, answer), "order", explanation=explanation, quote=quote,
                       meta={"facts": [f.id for f in ordered]})]
 
 

@@ -20,6 +20,7 @@ FORMATS = ("choice", "multi", "truefalse", "short", "year")
 def normalize_answer(text: str) -> str:
     """Case-, space- and punctuation-insensitive form of a typed answer."""
     text = normalize_text(text).casefold()
+    text = re.sub(r"\b(?:\w\.){2,}", lambda m: m.group().replace(".", ""), text)  # "U.S.A." is "usa"
     text = re.sub(r"[^\w\s$%]", " ", text)
     text = re.sub(r"^(the|a|an)\s+", "", text.strip())
     return re.sub(r"\s+", " ", text).strip()

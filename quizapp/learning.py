@@ -282,9 +282,13 @@ def intervals(user: Learner, card: CardState | None, now: dt.datetime) -> dict[R
     return {rating: scheduling.format_interval(delta) for rating, delta in preview.items()}
 
 
-def shuffled_choices(choices: list) -> list:
-    """The choices in a fresh order for each showing, so a learner remembers the answer, not its place."""
-    return random.SystemRandom().sample(list(choices), len(choices))
+def shuffled_choices(choices: list, key: list | None = None) -> list:
+    """The choices in a fresh order for each showing, so a learner remembers the answer, not its place; events
+    to put in order never come already in their key's order."""
+    out = random.SystemRandom().sample(list(choices), len(choices))
+    if key is not None and out == list(key) and len(out) > 1:
+        out = out[1:] + out[:1]
+    return out
 
 
 @dataclass(frozen=True)

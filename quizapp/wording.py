@@ -61,8 +61,28 @@ def mentions(text: str, actor: Actor) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
+def decade_part(first: int, last: int) -> str | None:
+    """A loose span within one decade as people write it: 'the 1990s', 'the early 1980s', 'the mid-1840s',
+    'the late 1960s'; None for a span across decades or one no such phrase covers."""
+    decade = first - first % 10
+    if last - last % 10 != decade:
+        return None
+    a, b = first % 10, last % 10
+    if (a, b) == (0, 9) or (a <= 1 and b == 9):
+        return f"the {decade}s"
+    if b <= 4:
+        return f"the early {decade}s"
+    if a >= 3 and b <= 7:
+        return f"the mid-{decade}s"
+    if a >= 5:
+        return f"the late {decade}s"
+    return None
+
+
 def written_date(date: FactDate) -> str:
     """How a sentence opens with the date: 'On 17 May 1963', 'In May 1963', 'In 1963', 'Between 1970 and 1973'."""
+    if date.until and date.approx and (decade := decade_part(date.year, date.until)):
+        return f"In {decade}"
     if date.until:
         return f"{'Roughly between' if date.approx else 'Between'} {date.year} and {date.until}"
     if date.approx:

@@ -161,10 +161,10 @@ event = "Syldavia and Atlantis put a treaty on paper."
 quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
 ''')
     subject2, questions2, _ = built(mini)
-    # a date the note contests: asked as the source has it, never typed or stated bare, the note's year never wrong
-    assert "treaty-contested:when" in questions2 and "treaty-contested:when:2" not in questions2
-    assert "1926" not in questions2["treaty-contested:when"].choices
-    assert "1925" not in questions2["treaty-contested:tf"].prompt if "treaty-contested:tf" in questions2 else True
+    # a date the note contests is never asked (a learner who knows better cannot be marked wrong), never
+    # stated bare as true or false, and the note is shown with every other question of the fact
+    assert not any(q.startswith("treaty-contested:when") for q in questions2)
+    assert "treaty-contested:tf" not in questions2
     assert "Note: Other sources date the treaty to 1926." in questions2["treaty-contested:cloze"].explanation \
         if "treaty-contested:cloze" in questions2 else questions2["treaty-contested:who"].explanation
     bad_year = dataclasses.replace(questions2["trade-treaty:when"], fact_id="treaty-contested",
@@ -242,7 +242,7 @@ def test_loose_dates_are_never_asked_or_ordered(clean):
     assert "union-talks:order" not in questions
     assert all("union-talks" not in q.meta.get("facts", []) for q in questions.values() if q.kind == "order")
     tf = questions["union-talks:tf"]
-    assert tf.prompt.startswith("True or false? Roughly between 1940 and 1949, ")  # a span, never one year
+    assert tf.prompt.startswith("True or false? In the 1940s, ")  # a span as people write it, never one year
     order = next(q for q in questions.values() if q.kind == "order")
     bad = dataclasses.replace(order, meta={"facts": ["union-talks", *order.meta["facts"][1:]]})
     assert "no exact date" in flag_of(subject, bad, "unsupported-date")
@@ -446,7 +446,8 @@ def test_a_swapped_actor_keeps_its_article_and_a_possessive_name_its_capital(cle
 
     subject, questions, _ = clean
     bank = Bank(subject, 0)
-    fact = dataclasses.replace(bank.facts["trade-treaty"], event="A treaty was signed by Syldavia.")
+    fact = dataclasses.replace(bank.facts["trade-treaty"], event="A treaty was signed by Syldavia.",
+                               who_wrong={"syldavia": ("ostrava", "carpania", "borduria")})
     seen = 0
     for n in range(40):  # every falsehood that swaps in the Ostrava Republic writes its "the"
         for statement, _, meta in bank.falsehoods(fact, rng=Random(n)):
@@ -806,3 +807,46 @@ def test_keys_that_are_mostly_the_longest_choice_are_flagged_across_a_kind(clean
     assert [reason for _, reason in length_balance(longest + shortest * 2, bank)] == []  # 5 of 15: a third
     [(_, reason)] = list(length_balance(longest * 2 + shortest, bank))  # 10 of 15
     assert "10 of 15 'why' keys are the longest choice" in reason
+
+
+def test_a_false_statement_swaps_in_only_an_actor_the_curator_named(clean):
+    subject, _, _ = clean
+    bank = Bank(subject, 0)
+    fact = bank.facts["trade-treaty"]
+    assert not fact.who_wrong
+    for n in range(20):  # without curated wrong choices only the year may change: never an actor false on its face
+        assert all(meta["swap"] == "year" for _, _, meta in bank.falsehoods(fact, rng=Random(n)))
+    named = dataclasses.replace(fact, who_wrong={"syldavia": ("ostrava", "carpania", "borduria")})
+    swapped = {meta.get("actor") for n in range(40) for _, _, meta in bank.falsehoods(named, rng=Random(n))}
+    assert swapped - {None} <= {"ostrava", "carpania", "borduria"} and swapped - {None}
+
+
+def test_true_or_false_needs_a_date_to_check_and_no_curator_note(mini):
+    add(mini, '''[[fact]]
+id = "undated-treaty"
+period = "early"
+actors = ["syldavia", "atlantis"]
+event = "Syldavia and Atlantis drafted a treaty."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+
+[[fact]]
+id = "noted-treaty"
+period = "early"
+date = "1925"
+note = "Other sources call it an armistice."
+actors = ["syldavia", "atlantis"]
+event = "Syldavia and Atlantis signed a treaty of peace."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+''')
+    subject = load_subject(mini)
+    bank = Bank(subject, 0)
+    assert "undated-treaty" not in bank.tf_facts and "noted-treaty" not in bank.tf_facts
+
+
+def test_order_choices_never_show_the_key(clean):
+    from quizapp.generate import unordered
+    _, questions, _ = clean
+    for q in (q for q in questions.values() if q.kind == "order"):
+        assert q.choices != q.answer and sorted(q.choices) == sorted(q.answer)
+    for n in range(50):
+        assert unordered(Random(n), ["a", "b", "c"]) != ["a", "b", "c"]

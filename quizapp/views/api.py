@@ -168,7 +168,8 @@ def next_card(subject_slug: str, deck_slug: str):
     question = db.session.execute(SHOWN_QUESTION, {"id": picked.question_id}).one()
     token = answer_tokens.issue(current_app.config["SECRET_KEY"], g.user.id, question.id, picked.reps)
     return jsonify(done=False, token=token, counts=counts, question={
-        **question._asdict(), "choices": learning.shuffled_choices(question.choices), "new": picked.card is None,
+        **question._asdict(), "choices": learning.shuffled_choices(
+        question.choices, question.answer if question.format == "order" else None), "new": picked.card is None,
     }, intervals={r.name: v for r, v in learning.intervals(g.user, picked.card, at).items()})
 
 

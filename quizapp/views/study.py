@@ -79,7 +79,8 @@ def review(subject_slug: str, deck_slug: str):
         current_app.config["SECRET_KEY"], current_user.id, question.id, picked.reps))
     return render_template("study/question.html", subject=subject, deck=deck, deck_slug=deck_slug,
                            title=deck.title, question=question, card=card, form=form, counts=counts,
-                           choices=learning.shuffled_choices(question.choices),
+                           choices=learning.shuffled_choices(
+                               question.choices, question.answer if question.format == "order" else None),
                            undo_form=ActionForm())
 
 
