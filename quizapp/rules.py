@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from quizapp.facts import Fact
+from quizapp.question import Flag, Question
 from quizapp.wording import BLANK, STOPWORDS, TITLES, content_words, mentions, similarity, years_in
 
 if TYPE_CHECKING:
-    from quizapp.generate import Bank, Flag, Question
+    from quizapp.bank import Bank
 
 TF_TOLERANCE = 0.05
 LENGTH_CUE = 1.25  # a key this much longer than every wrong choice stands out
@@ -310,7 +311,6 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
 
 def check_question(q: Question, fact: Fact, bank: Bank) -> list[Flag]:
     """Every flag the question rules raise on one question, marked waived where the fact waives the rule."""
-    from quizapp.generate import Flag
 
     flags = []
     for rule in RULES.values():
@@ -325,7 +325,6 @@ def check_question(q: Question, fact: Fact, bank: Bank) -> list[Flag]:
 
 def check_bank(questions: list[Question], bank: Bank) -> list[Flag]:
     """Flags of the rules that look at the bank as a whole."""
-    from quizapp.generate import Flag
 
     flags = []
     for rule in RULES.values():
