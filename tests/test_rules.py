@@ -161,9 +161,11 @@ event = "Syldavia and Atlantis put a treaty on paper."
 quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
 ''')
     subject2, questions2, _ = built(mini)
-    # a date the note contests is never asked (a learner who knows better cannot be marked wrong), never
-    # stated bare as true or false, and the note is shown with every other question of the fact
-    assert not any(q.startswith("treaty-contested:when") for q in questions2)
+    # a date the note contests: asked only as what the article says, never typed or stated bare as true or
+    # false, the note's year never a wrong choice, and the note shown with the answer
+    assert [q for q in questions2 if q.startswith("treaty-contested:when")] == ["treaty-contested:when"]
+    contested = questions2["treaty-contested:when"]
+    assert contested.prompt.startswith("According to the article, in which year") and "1926" not in contested.choices
     assert "treaty-contested:tf" not in questions2
     assert "Note: Other sources date the treaty to 1926." in questions2["treaty-contested:cloze"].explanation \
         if "treaty-contested:cloze" in questions2 else questions2["treaty-contested:who"].explanation
@@ -850,3 +852,59 @@ def test_order_choices_never_show_the_key(clean):
         assert q.choices != q.answer and sorted(q.choices) == sorted(q.answer)
     for n in range(50):
         assert unordered(Random(n), ["a", "b", "c"]) != ["a", "b", "c"]
+
+
+def test_what_followed_is_also_asked_from_the_cause_with_the_event_as_key(clean):
+    subject, questions, _ = clean
+    q = questions["borduria-recognizes-atlantis:then:c1"]
+    fact = subject.fact("borduria-recognizes-atlantis") if hasattr(subject, "fact") else \
+        next(f for f in subject.facts if f.id == "borduria-recognizes-atlantis")
+    assert q.prompt.endswith(fact.causes[0].text) and q.answer == fact.event and q.quote == fact.causes[0].quote
+    events = {f.event for f in subject.facts}
+    assert set(q.choices) <= events and len(q.choices) == 4  # wrong choices are other events of the subject
+    bank = Bank(subject, 0)
+    for wrong in set(q.choices) - {q.answer}:  # never an event of the same actors just after the cause
+        other = next(f for f in subject.facts if f.event == wrong)
+        if set(other.actors) & set(fact.actors) and other.date and fact.date:
+            assert not -1 <= other.date.year - fact.date.year <= 5
+        assert other.id not in {s.id for s in bank.siblings[fact.id]}
+    # a key that only restates the prompt is caught
+    same = dataclasses.replace(q, answer=fact.causes[0].text, choices=[*q.choices[1:], fact.causes[0].text])
+    assert flag_of(subject, same, "restates-event") == "the key restates the prompt"
+
+
+def test_a_link_another_fact_asks_already_is_not_asked_again_from_its_other_side(mini):
+    add(mini, '''[[fact]]
+id = "harvest-fails"
+period = "early"
+date = "1926"
+actors = ["syldavia"]
+event = "The Syldavian harvest failed."
+quote = "In 1926, the Syldavian harvest failed."
+
+[[fact.consequences]]
+text = "Syldavia bought grain from Atlantis."
+quote = "As a result, Syldavia bought grain from Atlantis in 1927."
+link = "As a result"
+
+[[fact]]
+id = "grain-bought"
+period = "early"
+date = "1927"
+actors = ["syldavia", "atlantis"]
+event = "Syldavia bought grain from Atlantis."
+quote = "As a result, Syldavia bought grain from Atlantis in 1927."
+
+[[fact.causes]]
+text = "The Syldavian harvest had failed."
+quote = "As a result, Syldavia bought grain from Atlantis in 1927."
+link = "As a result"
+''', source="In 1926, the Syldavian harvest failed. As a result, Syldavia bought grain from Atlantis in 1927.")
+    _, questions, flags = built(mini)
+    assert "harvest-fails:then" in questions  # "the harvest failed: what followed?" is asked once ...
+    assert "grain-bought:then:c1" not in questions  # ... not again from the cause of the fact it led to
+    text = (mini / "facts.toml").read_text()
+    (mini / "facts.toml").write_text(text.replace('text = "Syldavia bought grain from Atlantis."',
+                                                  'text = "Syldavia asked Carpania for credit."'))
+    _, questions, _ = built(mini)
+    assert questions["grain-bought:then:c1"].answer == "Syldavia bought grain from Atlantis."  # asked once
