@@ -272,85 +272,13 @@ def _reason_questions(fact: Fact, bank: Bank, kind: str, attr: str, lead: str) -
 
 def why_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     """Each cause the article states, against causes of other facts that do not explain this one."""
-    return _reason_questions(fact, bank, "why", "causes", "According to the article, why did this happen?") + \
-        _converse_questions(fact, bank, "why", "consequences", "k",
-                            "According to the article, what brought this about?")
+    return _reason_questions(fact, bank, "why", "causes", "According to the article, why did this happen?")
 
 
 def then_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     """Each consequence the article states, against consequences of other facts that this one did not cause."""
     return _reason_questions(fact, bank, "then", "consequences",
-                             "According to the article, what did this lead to?") + \
-        _converse_questions(fact, bank, "then", "causes", "c", "According to the article, what did this lead to?")
-
-
-def event_distractors(fact: Fact, bank: Bank, reason: Reason, rng: Random, count: int,
-                      after: bool = True) -> list[str]:
-    """Wrong events for a question asked from the reason's side ("this happened: what followed?"): events of
-    other facts that the article does not tie to this reason. Not this fact or a sibling, not from the passage of
-    the reason or of the event, not an event whose own causes or consequences are like this reason, not like this
-    event; the nearest in subject, and of a length near the key's, so the key does not stand out."""
-    siblings = {s.id for s in bank.siblings[fact.id]}
-    own_quotes = [normalize_text(q) for q in (*fact.quotes, reason.quote)]
-    own_paragraphs = bank.paragraphs_of(own_quotes)
-    own_texts = [fact.event, reason.text, *fact.cause_texts, *fact.consequence_texts]
-    common = bank.common_words
-
-    def usable(other: Fact) -> bool:
-        if other.id == fact.id or other.id in siblings:
-            return False
-        if bank.paragraphs_of([normalize_text(q) for q in other.quotes]) & own_paragraphs:
-            return False  # the same passage of the article: likely tied to this reason too
-        if any(similarity(other.event, t, common) >= 0.5 for t in own_texts):
-            return False  # like this event or anything the article ties to it
-        if set(other.actors) & set(fact.actors):  # an event of the same actors near the time could be read as
-            if not (fact.date and other.date):    # following from this reason too (or leading to it)
-                return not (set(other.actors) & set(fact.actors)) - bank.principal
-            gap = other.date.year - fact.date.year if after else fact.date.year - other.date.year
-            if -1 <= gap <= 5:
-                return False
-        return all(similarity(r.text, reason.text, common) < 0.5 for r in other.causes + other.consequences)
-
-    topic = content_words(fact.event + " " + reason.text) - common
-    cast = set(fact.actors) - bank.principal
-    near = [o for o in dict.fromkeys(o for a in fact.actors for o in bank.involving.get(a, ())) if o.id != fact.id]
-    near = near if len(near) <= POOL else rng.sample(near, POOL)
-    period = bank.by_period[fact.period]
-    period = period if len(period) <= POOL else rng.sample(period, POOL)
-    ranked, seen = [], set()
-    for other in dict.fromkeys(near + period):
-        if other.event in seen or not usable(other):
-            continue
-        seen.add(other.event)
-        closeness = len((content_words(other.event) - common) & topic) + (1.5 if cast & set(other.actors) else 0) \
-            + (1 if other.period == fact.period else 0)
-        stretch = abs(len(other.event) - len(fact.event)) / max(len(fact.event), 1)  # 0: the key's length
-        ranked.append((-closeness + 4 * stretch, rng.random(), other.event))
-    ranked.sort()
-    nearest = [text for _, _, text in ranked[:count * 2]]
-    return rng.sample(nearest, min(count, len(nearest)))
-
-
-def _converse_questions(fact: Fact, bank: Bank, kind: str, attr: str, tag: str, lead: str) -> list[Question]:
-    """The event as the answer, asked from one of its reasons: "this had happened: what followed?" from a
-    cause, "this happened: why?" from a consequence. Not where another fact already asks the same link."""
-    questions = []
-    for n, reason in enumerate(getattr(fact, attr), start=1):
-        if kind in fact.ask or any(
-                similarity(other.event, reason.text) >= 0.5 and any(
-                    similarity(r.text, fact.event) >= 0.5
-                    for r in (other.consequences if kind == "then" else other.causes))
-                for a in fact.actors for other in bank.involving.get(a, ()) if other.id != fact.id):
-            continue
-        qid = f"{fact.id}:{kind}:{tag}{n}"
-        rng = bank.rng(qid)
-        distractors = event_distractors(fact, bank, reason, rng, CHOICES - 1, after=kind == "then")
-        if len(distractors) < CHOICES - 1:
-            continue
-        questions.append(_question(fact, kind, qid, f"{lead} {reason.text}", fact.event,
-                                   shuffled(rng, [fact.event] + distractors), "choice", quote=reason.quote,
-                                   meta={"link": reason.link, "converse": reason.text}))
-    return questions
+                             "According to the article, what did this lead to?")
 
 
 def order_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:

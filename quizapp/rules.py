@@ -189,8 +189,6 @@ def disputed_key(q: Question, fact: Fact, bank: Bank) -> str | None:
 
 
 def restates_event(q: Question, fact: Fact, bank: Bank) -> str | None:
-    if q.kind in ("why", "then") and q.meta.get("converse"):  # the event is the key: it must not restate the prompt
-        return "the key restates the prompt" if similarity(q.answer, q.meta["converse"]) >= 0.8 else None
     if q.kind in ("why", "then") and similarity(q.answer, fact.event) >= 0.8:
         return "the key restates the event"
     return None
