@@ -227,7 +227,8 @@ def _check_fact(raw: dict, loc: _Locator, start: int, end: int, periods: dict[st
         ids = _string_list(value)
         where = f"who_wrong.{key}"
         if key not in fact_actors or key not in actors:
-            fail(where, f"'{key}' is not one of this fact's actors")
+            if all(a in actors for a in fact_actors):  # else an unknown actor, reported once under 'actors'
+                fail(where, f"'{key}' is not one of this fact's actors")
         elif ids is None or len(ids) != WHO_WRONG or len(set(ids)) != len(ids):
             fail(where, f"lists exactly {WHO_WRONG} different actor ids, the wrong choices")
         elif unknown := [i for i in ids if i not in actors]:
