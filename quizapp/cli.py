@@ -186,9 +186,64 @@ def make_instructor_command(email: str) -> None:
     click.echo(f"{user.email} is now an instructor.")
 
 
+def run_queued(clock) -> int:
+    """Claim and run every queued optimiser run; return how many this process ran."""
+    from quizapp import optimising
+    from quizapp.models import User, db
+
+    done = 0
+    for run_id in optimising.queued_ids(clock()):
+        if not optimising.claim(run_id, clock()):
+            continue  # another runner took it
+        row = optimising.run(run_id, clock)
+        email = db.session.get(User, row.user_id).email
+        fit = f" (log loss {row.log_loss_before:.4f} -> {row.log_loss_after:.4f})" if row.log_loss_after else ""
+        click.echo(f"{email}: {row.status}: {row.message}{fit}")
+        done += 1
+    return done
+
+
+@click.command("optimise")
+@with_appcontext
+@click.option("--user", "email", default=None, help="Only this learner (a run is queued for them and run now).")
+@click.option("--queued", "queued_only", is_flag=True, help="Only the runs queued from the account page.")
+@click.option("--watch", is_flag=True, help="Keep running queued runs until the process that started this one "
+                                            "ends (make run and make serve start one).")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between looks at the queue (--watch).")
+def optimise_command(email: str | None, queued_only: bool, watch: bool, interval: float) -> None:
+    """Fit FSRS to learners' review logs, off the request path (for cron or a systemd timer).
+
+    Without options: a run for every learner who has answered since their last run, then the queued ones.
+    """
+    import os
+    import time
+
+    from quizapp import optimising
+    from quizapp.credentials import normalize_email
+    from quizapp.models import User, db
+
+    clock = current_app.config["CLOCK"]
+    if email:
+        user = db.session.execute(db.select(User).filter_by(email=normalize_email(email))).scalar_one_or_none()
+        if user is None:
+            raise click.ClickException(f"no account with the email {email!r}")
+        optimising.enqueue(user.id, clock())
+        db.session.commit()
+    elif not (queued_only or watch):
+        for user_id in optimising.learners_to_refit():
+            optimising.enqueue(user_id, clock())
+        db.session.commit()
+    run_queued(clock)
+    parent = os.getppid()
+    while watch and os.getppid() == parent:  # reparented: what started the watcher has ended
+        time.sleep(interval)
+        db.session.remove()
+        run_queued(clock)
+
+
 def init_app(app: Flask) -> None:
     for command in (validate_command, bank_command, lint_command, load_command, export_anki_command,
-                    make_instructor_command):
+                    make_instructor_command, optimise_command):
         app.cli.add_command(command)
 
 
