@@ -207,16 +207,19 @@ def run_queued(clock) -> int:
 @with_appcontext
 @click.option("--user", "email", default=None, help="Only this learner (a run is queued for them and run now).")
 @click.option("--queued", "queued_only", is_flag=True, help="Only the runs queued from the account page.")
-@click.option("--watch", is_flag=True, help="Keep running queued runs until the process that started this one "
-                                            "ends (make run and make serve start one).")
+@click.option("--watch", is_flag=True, help="Keep running queued runs (make run and make serve start a watcher).")
+@click.option("--while-pid", "while_pid", type=int, default=None,
+              help="With --watch: stop when the process with this id (the web server) ends.")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between looks at the queue (--watch).")
-def optimise_command(email: str | None, queued_only: bool, watch: bool, interval: float) -> None:
+def optimise_command(email: str | None, queued_only: bool, watch: bool, while_pid: int | None,
+                     interval: float) -> None:
     """Fit FSRS to learners' review logs, off the request path (for cron or a systemd timer).
 
     Without options: a run for every learner who has answered since their last run, then the queued ones.
     """
-    import os
     import time
+
+    from sqlalchemy.exc import SQLAlchemyError
 
     from quizapp import optimising
     from quizapp.credentials import normalize_email
@@ -234,11 +237,30 @@ def optimise_command(email: str | None, queued_only: bool, watch: bool, interval
             optimising.enqueue(user_id, clock())
         db.session.commit()
     run_queued(clock)
-    parent = os.getppid()
-    while watch and os.getppid() == parent:  # reparented: what started the watcher has ended
+    while watch and (while_pid is None or process_alive(while_pid)):
         time.sleep(interval)
         db.session.remove()
-        run_queued(clock)
+        try:
+            run_queued(clock)
+        except SQLAlchemyError as error:  # the database restarting, say: look again later
+            click.echo(f"optimise: the queue could not be read ({error.__class__.__name__}); trying again", err=True)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id still runs (and is not a zombie waiting for its parent)."""
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
 
 
 def init_app(app: Flask) -> None:
