@@ -15,13 +15,14 @@ from dataclasses import dataclass
 
 import fsrs_rs_python as rs
 
+from quizapp import scheduling
 from quizapp.scheduling import DEFAULT_PARAMETERS, bounded_parameters
 
 # fewer reviews on a later day than that leave the defaults: fitted on less, the parameters are mostly noise
 MIN_REVIEWS = 400
 RETENTIONS = (0.70, 0.73, 0.76, 0.79, 0.82, 0.85, 0.88, 0.91, 0.94, 0.97)
 SIMULATED_DAYS = 365
-LEARNING_STEPS, RELEARNING_STEPS = 2, 1  # as scheduling.scheduler(): 1m and 10m, then 10m
+LEARNING_STEPS, RELEARNING_STEPS = len(scheduling.LEARNING_STEPS), len(scheduling.RELEARNING_STEPS)
 
 
 @dataclass(frozen=True)

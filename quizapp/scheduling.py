@@ -16,6 +16,10 @@ from functools import lru_cache
 import fsrs
 
 MATURE_DAYS = 21  # Anki's threshold between young and mature cards
+# One 10-minute step to learn and to relearn, not Anki's 1m + 10m: in bench/srs_sim.py the 1-minute step
+# costs reviews and buys next to no memory (README, Performance: "Teaching").
+LEARNING_STEPS = (dt.timedelta(minutes=10),)
+RELEARNING_STEPS = (dt.timedelta(minutes=10),)
 
 
 class Rating(IntEnum):
@@ -78,13 +82,13 @@ def bounded_parameters(parameters) -> tuple[float, ...]:
 
 @lru_cache(maxsize=256)
 def scheduler(desired_retention: float = 0.9, fuzz: bool = True, parameters: Parameters = None) -> fsrs.Scheduler:
-    """An FSRS-6 scheduler with Anki's default learning steps (1m, 10m) and relearning step (10m),
-    and the learner's own parameters when they have been fitted.
+    """An FSRS-6 scheduler with one 10-minute learning step and one relearning step, and the learner's
+    own parameters when they have been fitted.
 
     Cached: building one validates its parameters, and review_card never changes it.
     """
     return fsrs.Scheduler(parameters=parameters or DEFAULT_PARAMETERS, desired_retention=desired_retention,
-                          enable_fuzzing=fuzz)
+                          learning_steps=LEARNING_STEPS, relearning_steps=RELEARNING_STEPS, enable_fuzzing=fuzz)
 
 
 def new_card(now: dt.datetime) -> CardState:
