@@ -28,10 +28,14 @@ db: $(APP_STAMP)
 	$(BIN)/quizapp load
 
 # Development server: rate limits in this process's memory, mail printed to the console.
+# Beside it, `quizapp optimise --watch` runs the FSRS optimiser runs queued from the account page
+# (off the request path); it stops by itself when the server ends.
 run: db
-	QUIZAPP_DEVELOPMENT=true $(BIN)/flask --app quizapp run --host $(HOST) --port $(PORT)
+	QUIZAPP_DEVELOPMENT=true $(BIN)/quizapp optimise --watch --while-pid $$$$ & \
+	QUIZAPP_DEVELOPMENT=true exec $(BIN)/flask --app quizapp run --host $(HOST) --port $(PORT)
 
-# Production server. SECRET_KEY comes from the environment, else from instance/secret_key (made once).
+# Production server (with the optimiser's watcher beside it, as for `make run`).
+# SECRET_KEY comes from the environment, else from instance/secret_key (made once).
 # Over plain HTTP on this machine cookies cannot be Secure; behind HTTPS, leave SECURE_COOKIES=true.
 # Rate limits are kept in Redis at 127.0.0.1:6379 (QUIZAPP_RATELIMIT_STORAGE_URI), mail goes to the SMTP
 # server QUIZAPP_MAIL_SERVER:QUIZAPP_MAIL_PORT, and links in mail start with PUBLIC_URL.
@@ -39,8 +43,9 @@ SECURE_COOKIES ?= false
 PUBLIC_URL ?= http://$(or $(QUIZAPP_BIND),127.0.0.1:8000)
 serve: db
 	@test -n "$$SECRET_KEY" || test -s instance/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > instance/secret_key
+	$(BIN)/quizapp optimise --watch --while-pid $$$$ & \
 	SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret_key)}" QUIZAPP_SESSION_COOKIE_SECURE=$(SECURE_COOKIES) \
-		QUIZAPP_PUBLIC_URL="$${QUIZAPP_PUBLIC_URL:-$(PUBLIC_URL)}" $(BIN)/gunicorn -c gunicorn.conf.py 'quizapp:create_app()'
+		QUIZAPP_PUBLIC_URL="$${QUIZAPP_PUBLIC_URL:-$(PUBLIC_URL)}" exec $(BIN)/gunicorn -c gunicorn.conf.py 'quizapp:create_app()'
 
 test: $(TEST_STAMP)
 	$(BIN)/pytest -q -rs

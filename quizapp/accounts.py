@@ -34,7 +34,7 @@ CONFIRM, RESET = "confirm-email", "reset-password"
 
 # what the study logic reads of a learner (learning.Learner), and which token was used, as one row
 LEARNER_BY_TOKEN = (
-    db.select(User.id, User.new_per_day, User.desired_retention, ApiToken.id.label("token_id"),
+    db.select(User.id, User.new_per_day, User.desired_retention, User.fsrs_parameters, ApiToken.id.label("token_id"),
               ApiToken.last_used_at)
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(ApiToken.digest == bindparam("digest"))
@@ -125,7 +125,8 @@ def revoke_token(user_id: int, token_id: int) -> bool:
 
 
 def learner_by_token(secret: str):
-    """The row (id, new_per_day, desired_retention, token_id, last_used_at) of the token's owner, or None."""
+    """The row (id, new_per_day, desired_retention, fsrs_parameters, token_id, last_used_at) of the token's owner,
+    or None."""
     return db.session.execute(LEARNER_BY_TOKEN, {"digest": _digest(secret)}).one_or_none()
 
 

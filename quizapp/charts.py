@@ -69,3 +69,33 @@ def timeline(points: list[tuple[str, str]], start_year: int, end_year: int, widt
     ticks = [{"x": round(margin + (dt.date(y, 1, 1).toordinal() - first) / span * (width - 2 * margin), 1),
               "year": y} for y in range(start_year, end_year + 1) if y % every == 0]
     return {"points": placed, "ticks": ticks, "width": width, "height": height}
+
+
+def workload_chart(rows: list[list[float]], current: float | None = None, suggested: float | None = None,
+                   width: int = 640, height: int = 220) -> dict:
+    """Minutes of study a day and cards memorised against desired retention, each on its own scale.
+
+    ``rows`` are [retention, reviews/day, minutes/day, memorised]; the learner's setting and the
+    suggested retention are marked where they fall inside the simulated range.
+    """
+    left, right, top, bottom = 40, 48, 10, 28
+    low, high = rows[0][0], rows[-1][0]
+    minutes_top = max(r[2] for r in rows) or 1
+    memorised_top = max(r[3] for r in rows) or 1
+
+    def x(retention: float) -> float:
+        return round(left + (retention - low) / ((high - low) or 1) * (width - left - right), 1)
+
+    def y(value: float, scale: float) -> float:
+        return round(top + (1 - value / scale) * (height - top - bottom), 1)
+
+    def mark(value: float | None) -> float | None:
+        return x(value) if value is not None and low <= value <= high else None
+
+    return {"width": width, "height": height, "left": left, "right": width - right, "top": top,
+            "base": height - bottom,
+            "minutes": " ".join(f"{x(r[0])},{y(r[2], minutes_top)}" for r in rows),
+            "memorised": " ".join(f"{x(r[0])},{y(r[3], memorised_top)}" for r in rows),
+            "ticks": [{"x": x(r[0]), "label": f"{r[0]:.2f}"} for r in rows],
+            "minutes_top": round(minutes_top, 1), "memorised_top": round(memorised_top),
+            "current": mark(current), "suggested": mark(suggested)}

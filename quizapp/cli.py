@@ -186,9 +186,86 @@ def make_instructor_command(email: str) -> None:
     click.echo(f"{user.email} is now an instructor.")
 
 
+def run_queued(clock) -> int:
+    """Claim and run every queued optimiser run; return how many this process ran."""
+    from quizapp import optimising
+    from quizapp.models import User, db
+
+    done = 0
+    for run_id in optimising.queued_ids(clock()):
+        if not optimising.claim(run_id, clock()):
+            continue  # another runner took it
+        row = optimising.run(run_id, clock)
+        email = db.session.get(User, row.user_id).email
+        fit = f" (log loss {row.log_loss_before:.4f} -> {row.log_loss_after:.4f})" if row.log_loss_after else ""
+        click.echo(f"{email}: {row.status}: {row.message}{fit}")
+        done += 1
+    return done
+
+
+@click.command("optimise")
+@with_appcontext
+@click.option("--user", "email", default=None, help="Only this learner (a run is queued for them and run now).")
+@click.option("--queued", "queued_only", is_flag=True, help="Only the runs queued from the account page.")
+@click.option("--watch", is_flag=True, help="Keep running queued runs (make run and make serve start a watcher).")
+@click.option("--while-pid", "while_pid", type=int, default=None,
+              help="With --watch: stop when the process with this id (the web server) ends.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between looks at the queue (--watch).")
+def optimise_command(email: str | None, queued_only: bool, watch: bool, while_pid: int | None,
+                     interval: float) -> None:
+    """Fit FSRS to learners' review logs, off the request path (for cron or a systemd timer).
+
+    Without options: a run for every learner who has answered since their last run, then the queued ones.
+    """
+    import time
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from quizapp import optimising
+    from quizapp.credentials import normalize_email
+    from quizapp.models import User, db
+
+    clock = current_app.config["CLOCK"]
+    if email:
+        user = db.session.execute(db.select(User).filter_by(email=normalize_email(email))).scalar_one_or_none()
+        if user is None:
+            raise click.ClickException(f"no account with the email {email!r}")
+        optimising.enqueue(user.id, clock())
+        db.session.commit()
+    elif not (queued_only or watch):
+        for user_id in optimising.learners_to_refit():
+            optimising.enqueue(user_id, clock())
+        db.session.commit()
+    run_queued(clock)
+    while watch and (while_pid is None or process_alive(while_pid)):
+        time.sleep(interval)
+        db.session.remove()
+        try:
+            run_queued(clock)
+        except SQLAlchemyError as error:  # the database restarting, say: look again later
+            click.echo(f"optimise: the queue could not be read ({error.__class__.__name__}); trying again", err=True)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id still runs (and is not a zombie waiting for its parent)."""
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
 def init_app(app: Flask) -> None:
     for command in (validate_command, bank_command, lint_command, load_command, export_anki_command,
-                    make_instructor_command):
+                    make_instructor_command, optimise_command):
         app.cli.add_command(command)
 
 

@@ -39,6 +39,12 @@ class Learner(Protocol):
     id: int
     new_per_day: int
     desired_retention: float
+    fsrs_parameters: list[float] | None  # fitted to the learner's log; None: the defaults
+
+
+def parameters_of(user: Learner) -> scheduling.Parameters:
+    """The learner's FSRS parameters as the scheduler takes them (None: the defaults)."""
+    return tuple(user.fsrs_parameters) if user.fsrs_parameters else None
 
 
 @dataclass(frozen=True)
@@ -278,7 +284,7 @@ def find_question(question_id: int, subject_slug: str, deck_slug: str) -> Questi
 
 def intervals(user: Learner, card: CardState | None, now: dt.datetime) -> dict[Rating, str]:
     """What each grade button would schedule, as Anki shows it ('10m', '1d', '3d', '8d')."""
-    preview = scheduling.preview(card or scheduling.new_card(now), now, user.desired_retention)
+    preview = scheduling.preview(card or scheduling.new_card(now), now, user.desired_retention, parameters_of(user))
     return {rating: scheduling.format_interval(delta) for rating, delta in preview.items()}
 
 
@@ -400,7 +406,7 @@ def _record(user, question, rating, now, request_id, seen_reps, response, correc
         previous = {"state": state.state, "step": state.step, "stability": state.stability,
                     "difficulty": state.difficulty, "due": state.due.isoformat(),
                     "last_review": state.last_review.isoformat() if state.last_review else None, "reps": reps}
-    result = scheduling.review(state, rating, now, user.desired_retention, duration_ms, fuzz)
+    result = scheduling.review(state, rating, now, user.desired_retention, duration_ms, fuzz, parameters_of(user))
     new = result.card
     updated = db.session.execute(_UPDATE_CARD, {
         "card": card_id, "seen": reps, "state": new.state, "step": new.step, "stability": new.stability,

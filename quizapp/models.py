@@ -120,6 +120,7 @@ class User(UserMixin, db.Model):
     is_instructor: Mapped[bool] = mapped_column(default=False)
     new_per_day: Mapped[int] = mapped_column(default=20)
     desired_retention: Mapped[float] = mapped_column(default=0.9)
+    fsrs_parameters: Mapped[list | None] = mapped_column(JSON)  # fitted by the optimiser; None: the defaults
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now_utc)
     # None from registration until the owner follows the emailed link; accounts made any other
     # way (the command line, fixtures) count as confirmed
@@ -282,3 +283,26 @@ class GradeChange(db.Model):
     new_points: Mapped[float]
     reason: Mapped[str] = mapped_column(Text, default="")
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
+# Per-learner FSRS (issue 15): runs of the optimiser, queued by the account page or the command
+class Optimisation(db.Model):
+    """One run of the FSRS optimiser for one learner: queued, then run by ``quizapp optimise``, off the request path."""
+
+    __table_args__ = (Index("ix_optimisation_user_requested_at", "user_id", "requested_at"),
+                      Index("ix_optimisation_status", "status"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued, running, done, failed
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now_utc)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reviews: Mapped[int | None]  # answers on a later day than the card's previous one
+    adopted: Mapped[bool] = mapped_column(default=False)  # its parameters became the learner's
+    log_loss_before: Mapped[float | None]
+    log_loss_after: Mapped[float | None]
+    rmse_before: Mapped[float | None]
+    rmse_after: Mapped[float | None]
+    parameters: Mapped[list | None] = mapped_column(JSON)  # the ones in use after the run (None: the defaults)
+    workload: Mapped[list | None] = mapped_column(JSON)  # [retention, reviews/day, minutes/day, memorised] rows
+    message: Mapped[str] = mapped_column(Text, default="")

@@ -16,6 +16,10 @@ from functools import lru_cache
 import fsrs
 
 MATURE_DAYS = 21  # Anki's threshold between young and mature cards
+# One 10-minute step to learn and to relearn, not Anki's 1m + 10m: in bench/srs_sim.py the 1-minute step
+# costs reviews and buys next to no memory (README, Performance: "Teaching").
+LEARNING_STEPS = (dt.timedelta(minutes=10),)
+RELEARNING_STEPS = (dt.timedelta(minutes=10),)
 
 
 class Rating(IntEnum):
@@ -60,13 +64,31 @@ def as_utc(when: dt.datetime) -> dt.datetime:
     return when.astimezone(dt.UTC)
 
 
-@lru_cache(maxsize=64)
-def scheduler(desired_retention: float = 0.9, fuzz: bool = True) -> fsrs.Scheduler:
-    """An FSRS-6 scheduler with Anki's default learning steps (1m, 10m) and relearning step (10m).
+DEFAULT_PARAMETERS: tuple[float, ...] = tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
+Parameters = tuple[float, ...] | None  # a learner's fitted FSRS-6 parameters; None: the defaults
+
+
+def bounded_parameters(parameters) -> tuple[float, ...]:
+    """21 FSRS-6 parameters moved into the ranges the scheduler accepts (other optimisers allow wider ones).
+
+    Raises ``ValueError`` when there are not 21 of them.
+    """
+    values = tuple(float(v) for v in parameters)
+    if len(values) != len(DEFAULT_PARAMETERS):
+        raise ValueError(f"FSRS-6 takes {len(DEFAULT_PARAMETERS)} parameters, not {len(values)}")
+    return tuple(min(high, max(low, v)) for v, low, high in zip(
+        values, fsrs.scheduler.LOWER_BOUNDS_PARAMETERS, fsrs.scheduler.UPPER_BOUNDS_PARAMETERS, strict=True))
+
+
+@lru_cache(maxsize=256)
+def scheduler(desired_retention: float = 0.9, fuzz: bool = True, parameters: Parameters = None) -> fsrs.Scheduler:
+    """An FSRS-6 scheduler with one 10-minute learning step and one relearning step, and the learner's
+    own parameters when they have been fitted.
 
     Cached: building one validates its parameters, and review_card never changes it.
     """
-    return fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
+    return fsrs.Scheduler(parameters=parameters or DEFAULT_PARAMETERS, desired_retention=desired_retention,
+                          learning_steps=LEARNING_STEPS, relearning_steps=RELEARNING_STEPS, enable_fuzzing=fuzz)
 
 
 def new_card(now: dt.datetime) -> CardState:
@@ -87,23 +109,25 @@ def _from_fsrs(card: fsrs.Card) -> CardState:
 
 
 def review(card: CardState, rating: Rating, now: dt.datetime, desired_retention: float = 0.9,
-           duration_ms: int | None = None, fuzz: bool = True) -> Review:
+           duration_ms: int | None = None, fuzz: bool = True, parameters: Parameters = None) -> Review:
     """Apply one rating at ``now``; the card passed in is left unchanged."""
     now = as_utc(now)
-    updated, _log = scheduler(desired_retention, fuzz).review_card(
+    updated, _log = scheduler(desired_retention, fuzz, parameters).review_card(
         _to_fsrs(card), fsrs.Rating(int(rating)), review_datetime=now, review_duration=duration_ms)
     return Review(card=_from_fsrs(updated), rating=Rating(rating), reviewed_at=now, duration_ms=duration_ms)
 
 
-def preview(card: CardState, now: dt.datetime, desired_retention: float = 0.9) -> dict[Rating, dt.timedelta]:
+def preview(card: CardState, now: dt.datetime, desired_retention: float = 0.9,
+            parameters: Parameters = None) -> dict[Rating, dt.timedelta]:
     """The interval each rating would give, without fuzz, for the grade buttons."""
     now = as_utc(now)
-    return {r: review(card, r, now, desired_retention, fuzz=False).card.due - now for r in Rating}
+    return {r: review(card, r, now, desired_retention, fuzz=False, parameters=parameters).card.due - now
+            for r in Rating}
 
 
-def retrievability(card: CardState, now: dt.datetime) -> float:
+def retrievability(card: CardState, now: dt.datetime, parameters: Parameters = None) -> float:
     """Probability of recall at ``now`` (0 for a card never reviewed)."""
-    return scheduler(fuzz=False).get_card_retrievability(_to_fsrs(card), as_utc(now))
+    return scheduler(fuzz=False, parameters=parameters).get_card_retrievability(_to_fsrs(card), as_utc(now))
 
 
 def suggested_rating(correct: bool | None) -> Rating:

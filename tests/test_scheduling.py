@@ -19,12 +19,13 @@ def test_good_good_good_again_good_sequence():
         card = scheduling.review(card, rating, at, fuzz=False, duration_ms=4000).card
         seen.append((State(card.state).name, card.step, round(card.stability, 2), card.due.isoformat()))
         at = card.due
+    # one 10-minute learning step: a first Good graduates the card at once
     assert seen == [
-        ("Learning", 1, 2.31, "2025-01-01T09:10:00+00:00"),
-        ("Review", None, 2.31, "2025-01-03T09:10:00+00:00"),
-        ("Review", None, 10.97, "2025-01-14T09:10:00+00:00"),
-        ("Relearning", 0, 1.54, "2025-01-14T09:20:00+00:00"),
-        ("Review", None, 1.57, "2025-01-16T09:20:00+00:00"),
+        ("Review", None, 2.31, "2025-01-03T09:00:00+00:00"),
+        ("Review", None, 10.96, "2025-01-14T09:00:00+00:00"),
+        ("Review", None, 46.28, "2025-03-01T09:00:00+00:00"),
+        ("Relearning", 0, 2.93, "2025-03-01T09:10:00+00:00"),
+        ("Review", None, 2.93, "2025-03-04T09:10:00+00:00"),
     ]
 
 
@@ -51,7 +52,7 @@ def test_other_zones_are_converted_to_utc():
 def test_preview_gives_anki_style_intervals_for_a_new_card():
     preview = scheduling.preview(scheduling.new_card(START), START)
     assert {r.name: scheduling.format_interval(d) for r, d in preview.items()} == \
-        {"Again": "1m", "Hard": "6m", "Good": "10m", "Easy": "8d"}
+        {"Again": "10m", "Hard": "15m", "Good": "2d", "Easy": "8d"}
 
 
 def test_higher_desired_retention_gives_shorter_intervals():
@@ -74,7 +75,7 @@ def test_suggested_rating_and_maturity():
     assert scheduling.suggested_rating(False) is Rating.Again
     assert scheduling.suggested_rating(True) is Rating.Good
     assert scheduling.maturity(None) == "new"
-    card = scheduling.review(scheduling.new_card(START), Rating.Good, START, fuzz=False).card
+    card = scheduling.review(scheduling.new_card(START), Rating.Again, START, fuzz=False).card
     assert scheduling.maturity(card) == "learning"
     young = scheduling.review(card, Rating.Good, card.due, fuzz=False).card
     assert scheduling.maturity(young) == "young"

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
-from quizapp import accounts, credentials, mail
+from quizapp import accounts, charts, credentials, fitting, mail, optimising
 from quizapp.forms import (
     ActionForm,
     ChangePasswordForm,
@@ -185,6 +185,7 @@ def reset(token: str):
 
 
 def account_page(status: int = 200, **forms):
+    forms.update(optimiser_panel(current_user))
     forms.setdefault("password_form", ChangePasswordForm(prefix="pw", account_email=current_user.email))
     forms.setdefault("settings_form", SettingsForm(prefix="st", obj=current_user))
     forms.setdefault("token_form", TokenForm(prefix="tk"))
@@ -223,6 +224,30 @@ def account():
         flash("Settings saved.")
         return redirect(url_for("auth.account"))
     return account_page(400, settings_form=settings_form)
+
+
+def optimiser_panel(user) -> dict:
+    """What the account page shows of the learner's FSRS fit: the last run, a waiting one, the workload chart."""
+    last_run = optimising.last_finished(user.id)
+    suggested = workload = None
+    if last_run is not None and last_run.workload:
+        suggested = fitting.suggested_retention([fitting.WorkloadPoint(*row) for row in last_run.workload])
+        workload = charts.workload_chart(last_run.workload, user.desired_retention, suggested)
+    return {"last_run": last_run, "pending_run": optimising.pending(user.id), "workload": workload,
+            "suggested": suggested, "min_reviews": fitting.MIN_REVIEWS, "optimise_form": ActionForm()}
+
+
+@bp.post("/account/optimise")
+@login_required
+def optimise():
+    """Queue an optimiser run for the learner; ``quizapp optimise`` runs it, never this request."""
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form expired; please try again.")
+    _run, new = optimising.enqueue(current_user.id, now())
+    db.session.commit()
+    flash("The optimiser will fit your parameters in the background; reload this page in a minute." if new
+          else "An optimiser run is already waiting for you.")
+    return redirect(url_for("auth.account", _anchor="fsrs"))
 
 
 @bp.post("/account/token")
