@@ -302,7 +302,8 @@ def test_duplicating_copies_settings_and_items_but_no_attempts(teacher, make_lea
     assert db.session.execute(sa.select(sa.func.count()).select_from(Attempt).filter_by(quiz_id=copy_id)).scalar() == 0
     edited = copy.items[-1]
     post_form(client, f"/teach/quizzes/{copy_id}/items/{edited.id}/edit", edit_data(
-        edited.id, format="short", prompt="Only in the copy", answers="x", points="1"), page=f"/teach/quizzes/{copy_id}")
+        edited.id, format="short", prompt="Only in the copy", answers="x", points="1"),
+        page=f"/teach/quizzes/{copy_id}")
     db.session.expire_all()
     assert db.session.get(Quiz, quiz.id).items[-1].prompt == FOOTHOLD["prompt"]
 

@@ -14,8 +14,16 @@ from wtforms import SelectChoice
 
 from quizapp import grading, interchange, versions
 from quizapp.attempts import valid_response
-from quizapp.forms import ActionForm, CustomItemForm, DrawForm, PointsForm, QuizResponseForm, QuizSettingsForm, \
-    lines, parse_id
+from quizapp.forms import (
+    ActionForm,
+    CustomItemForm,
+    DrawForm,
+    PointsForm,
+    QuizResponseForm,
+    QuizSettingsForm,
+    lines,
+    parse_id,
+)
 from quizapp.models import Attempt, Period, Question, Quiz, QuizItem, Subject, db
 from quizapp.views.instructor import bp, instructor_required, new_join_code, own_item, own_quiz
 from quizapp.views.study import now
