@@ -6,6 +6,7 @@ counted as failed by the attempts before it):
 - **facility**: the mean share of the item's points earned, with a 95% Wilson score interval
   over those attempts (exact for right/wrong items; with partial credit it treats the mean
   share as a proportion, a close approximation);
+- **wrong answers**: counted together when they differ only in case, spacing or punctuation;
 - **discrimination**: the item-rest correlation, Pearson's r between the share earned on the
   item and the share earned on the rest of the attempt (the point-biserial for right/wrong
   items; the item's own points are left out of the total so that it does not correlate with
@@ -21,6 +22,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+
+from quizapp.grading import normalize_answer
 
 MIN_ATTEMPTS = 20  # below this a 95% interval for r spans about 0.9: it cannot tell a good item from a miskeyed one
 Z95 = 1.959964
@@ -94,6 +97,7 @@ def analyse(item_ids: list[int], attempts: list[AttemptResult]) -> list[ItemStat
     out = []
     for item_id in item_ids:
         shares, rests = [], []
+        shown_as: dict[str, str] = {}  # one wrong answer however it was typed: the first spelling seen
         stats = ItemStats(item_id, 0, 0)
         for a, (earned, possible) in zip(attempts, totals, strict=True):
             result = a.items.get(item_id)
@@ -108,7 +112,8 @@ def analyse(item_ids: list[int], attempts: list[AttemptResult]) -> list[ItemStat
                 stats.answered += 1
                 if share < 1.0:
                     answer = result.answer
-                    stats.wrong_answers[", ".join(answer) if isinstance(answer, list) else str(answer)] += 1
+                    text = ", ".join(answer) if isinstance(answer, list) else str(answer)
+                    stats.wrong_answers[shown_as.setdefault(normalize_answer(text) or text, text)] += 1
         if stats.attempts:
             stats.facility = sum(shares) / len(shares)
             stats.facility_interval = wilson_interval(stats.facility, stats.attempts)

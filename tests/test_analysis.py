@@ -83,3 +83,8 @@ def test_easy_and_hard_flags_need_the_whole_interval_past_the_threshold():
     assert not any("too easy" in f for f in analysis.analyse([1], mostly_right)[0].flags)
     none_right = [attempt(i1=(0, 1, "B"), i2=(k % 2, 1, "x")) for k in range(30)]
     assert any("too hard" in f for f in analysis.analyse([1], none_right)[0].flags)
+
+
+def test_wrong_answers_typed_differently_are_counted_together():
+    attempts = [attempt(i1=(0, 1, typed)) for typed in ("main foothold", "Main  foothold!", "a beachhead")]
+    assert analysis.analyse([1], attempts)[0].wrong_answers == {"main foothold": 2, "a beachhead": 1}
