@@ -367,3 +367,20 @@ def test_adding_a_second_question_of_a_fact_warns_on_adding_and_in_the_bank(teac
     page = client.get(response.location).get_data(as_text=True)
     assert "Question 4 comes from the same fact as question 1" in page and 'flash-warning' in page
     assert page.count("Same fact as question") == 2
+
+
+def test_an_attempt_from_before_versions_were_recorded_keeps_the_first_version(teacher, make_learner):
+    _, client = teacher
+    quiz = compose(client, create_quiz(client), draw=0, custom=[CHOICE])
+    _, learner = make_learner()
+    attempt = start(learner, quiz)
+    attempt.layout = {key: value for key, value in attempt.layout.items() if key != "versions"}  # as stored before
+    attempt.max_score = None
+    db.session.commit()
+    item = quiz.items[0]
+    post_form(client, f"/teach/quizzes/{quiz.id}/items/{item.id}/edit", edit_data(
+        item.id, format="short", prompt="Name him.", answers="Molotov", points="3"), page=f"/teach/quizzes/{quiz.id}")
+    assert CHOICE["prompt"] in learner.get(f"/attempts/{attempt.id}/1").get_data(as_text=True)
+    answer(learner, attempt.id, 1, None, value="Andrei Gromyko")
+    done = submit(learner, attempt.id)
+    assert (done.score, done.max_score) == (1, 1)
