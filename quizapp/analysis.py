@@ -94,6 +94,7 @@ def analyse(item_ids: list[int], attempts: list[AttemptResult]) -> list[ItemStat
     """Facility and discrimination with their intervals, the wrong answers given, and flags, per item."""
     totals = [(sum(r.earned for r in a.items.values()), sum(r.possible for r in a.items.values()))
               for a in attempts]
+    keys: dict[str, str] = {}  # each answer's normalized form, worked out once
     out = []
     for item_id in item_ids:
         shares, rests = [], []
@@ -113,7 +114,9 @@ def analyse(item_ids: list[int], attempts: list[AttemptResult]) -> list[ItemStat
                 if share < 1.0:
                     answer = result.answer
                     text = ", ".join(answer) if isinstance(answer, list) else str(answer)
-                    stats.wrong_answers[shown_as.setdefault(normalize_answer(text) or text, text)] += 1
+                    if text not in keys:
+                        keys[text] = normalize_answer(text) or text
+                    stats.wrong_answers[shown_as.setdefault(keys[text], text)] += 1
         if stats.attempts:
             stats.facility = sum(shares) / len(shares)
             stats.facility_interval = wilson_interval(stats.facility, stats.attempts)

@@ -132,8 +132,8 @@ def settings(quiz_id: int):
     return render_template("instructor/settings.html", form=form, quiz=quiz), 200 if request.method == "GET" else 400
 
 
-def draw_form() -> DrawForm:
-    form = DrawForm()
+def draw_form(**kwargs) -> DrawForm:
+    form = DrawForm(**kwargs)
     periods = db.session.execute(db.select(Period, Subject.title).join(Subject)
                                  .order_by(Subject.title, Period.position)).all()
     form.period.choices = [SelectChoice(str(p.id), p.title) for p, _ in periods]
@@ -146,7 +146,7 @@ def render_edit(quiz: Quiz, draw: DrawForm | None = None, custom: CustomItemForm
     forms = {item.id: item_form(item) for item in quiz.items}
     if editing:
         forms[editing[0]] = editing[1]
-    return render_template("instructor/edit.html", quiz=quiz, draw=draw or draw_form(),
+    return render_template("instructor/edit.html", quiz=quiz, draw=draw or draw_form(formdata=None),
                            custom=custom or CustomItemForm(formdata=None),
                            action=ActionForm(), clashes=same_fact_items(quiz), item_forms=forms,
                            editing=editing[0] if editing else None)
