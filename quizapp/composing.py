@@ -51,7 +51,7 @@ def delete(quiz: Quiz) -> None:
                       sql_delete(QuizItem).where(QuizItem.quiz_id == quiz.id),
                       sql_delete(Quiz).where(Quiz.id == quiz.id)):
         db.session.execute(statement.execution_options(synchronize_session=False))
-    db.session.expunge_all()  # nothing loaded before may be written back
+    db.session.expunge(quiz)  # with its loaded items: their rows are gone, nothing of them may be written back
 
 
 class AlreadyAccepted(ValueError):
