@@ -8,6 +8,7 @@ import datetime as dt
 
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from quizapp import grading, versions
 from quizapp.models import Attempt, GradeChange, Quiz, QuizItem, QuizItemVersion, Response, db
@@ -75,7 +76,8 @@ def accept_for_everyone(item: QuizItem, answer: str, instructor_id: int, now: dt
             version.answers = [*version.answers, answer]
     reason = f"Accepted “{answer}” for everyone"
     gained = 0
-    responses = db.session.execute(select(Response).where(Response.item_id == item.id)).scalars().all()
+    responses = db.session.execute(select(Response).where(Response.item_id == item.id)
+                                   .options(selectinload(Response.attempt))).scalars().all()
     for response in responses:
         attempt = response.attempt
         number = versions.shown_numbers(attempt).get(item.id, item.version)
@@ -89,9 +91,9 @@ def accept_for_everyone(item: QuizItem, answer: str, instructor_id: int, now: dt
         if points > response.points:
             db.session.add(GradeChange(response_id=response.id, instructor_id=instructor_id,
                                        old_points=response.points, new_points=points, reason=reason, changed_at=now))
+            if attempt.submitted_at is not None:
+                attempt.score = (attempt.score or 0.0) + points - response.points
             response.points = points
             gained += 1
-            if attempt.submitted_at is not None:
-                attempt.score = sum(r.points for r in attempt.responses)
     db.session.flush()
     return gained

@@ -73,26 +73,28 @@ def earlier_versions(pairs) -> dict[tuple[int, int], QuizItemVersion]:
 
 
 def shown_items(attempt: Attempt, items: dict[int, QuizItem] | None = None,
-                kept: dict[tuple[int, int], QuizItemVersion] | None = None) -> list[ShownItem]:
+                kept: dict[tuple[int, int], QuizItemVersion] | None = None,
+                made: dict[tuple[int, int], ShownItem] | None = None) -> list[ShownItem]:
     """The attempt's items in its order, each as it was shown (an item since removed is left out).
 
-    ``items`` and ``kept`` let a page that shows many attempts load the quiz's items and
-    versions once.
+    A page that shows many attempts passes the quiz's ``items`` and ``kept`` versions, loaded
+    once, and a ``made`` dict in which each version is built once for all the attempts.
     """
     if items is None:
         items = {item.id: item for item in attempt.quiz.items}
     numbers = {i: n for i, n in shown_numbers(attempt).items() if i in items}
     if kept is None:
         kept = earlier_versions((i, n) for i, n in numbers.items() if n != items[i].version)
+    made = {} if made is None else made
     out = []
-    for item_id, number in numbers.items():
-        item = items[item_id]
-        if number == item.version:
-            out.append(current(item))
-        elif (item_id, number) in kept:
-            out.append(ShownItem.of(item_id, number, kept[(item_id, number)]))
-        else:  # no record of that version: the current content is the best there is
-            out.append(current(item))
+    for key in numbers.items():
+        if key not in made:
+            item_id, number = key
+            item = items[item_id]
+            # with no record of an earlier version, the current content is the best there is
+            source = kept.get(key, item) if number != item.version else item
+            made[key] = ShownItem.of(item_id, number if source is not item else item.version, source)
+        out.append(made[key])
     return out
 
 

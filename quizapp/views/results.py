@@ -11,6 +11,7 @@ import re
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from quizapp import analysis, composing, versions
 from quizapp.forms import AcceptAnswerForm, OverrideForm
@@ -21,21 +22,38 @@ from quizapp.views.study import now
 
 
 def submitted_attempts(quiz: Quiz) -> list[Attempt]:
+    """The quiz's submitted attempts with their learners (loaded in one more query, not one per attempt)."""
     return db.session.execute(db.select(Attempt).filter_by(quiz_id=quiz.id).where(Attempt.submitted_at.is_not(None))
+                              .options(selectinload(Attempt.user))
                               .order_by(Attempt.submitted_at, Attempt.id)).scalars().all()
+
+
+def submitted_responses(quiz: Quiz) -> dict[int, dict[int, tuple[float, object]]]:
+    """Points and answer of every response of the submitted attempts, by attempt and item, as plain rows
+    (a big class has tens of thousands: building ORM objects for them took most of the page's time)."""
+    rows = db.session.execute(db.select(QuizResponse.attempt_id, QuizResponse.item_id, QuizResponse.points,
+                                        QuizResponse.answer).join(Attempt)
+                              .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None)))
+    out: dict[int, dict[int, tuple[float, object]]] = {}
+    for attempt_id, item_id, points, answer in rows:
+        out.setdefault(attempt_id, {})[item_id] = (points, answer)
+    return out
 
 
 def attempt_results(quiz: Quiz, attempts: list[Attempt]) -> list[analysis.AttemptResult]:
     """Each attempt's items as it was shown them, with the points earned and the answer given."""
     items = {item.id: item for item in quiz.items}
     kept = versions.quiz_versions(items)
+    responses = submitted_responses(quiz)
+    made: dict = {}
     out = []
     for a in attempts:
-        responses = {r.item_id: r for r in a.responses}
-        out.append(analysis.AttemptResult({
-            shown.id: analysis.ItemResult(responses[shown.id].points if shown.id in responses else 0.0, shown.points,
-                                          responses[shown.id].answer if shown.id in responses else None)
-            for shown in versions.shown_items(a, items, kept)}))
+        given = responses.get(a.id, {})
+        results = {}
+        for shown in versions.shown_items(a, items, kept, made):
+            earned, answer = given.get(shown.id, (0.0, None))
+            results[shown.id] = analysis.ItemResult(earned, shown.points, answer)
+        out.append(analysis.AttemptResult(results))
     return out
 
 
@@ -84,8 +102,9 @@ def results_csv(quiz_id: int):
     writer = csv.writer(out)
     writer.writerow(["email", "attempt", "started_utc", "submitted_utc", "score", "max_score", "percent", "passed"]
                     + [f"Q{i}" for i in range(1, len(quiz.items) + 1)])
+    responses = submitted_responses(quiz)
     for a in submitted_attempts(quiz):
-        points = {r.item_id: r.points for r in a.responses}
+        points = {item_id: given[0] for item_id, given in responses.get(a.id, {}).items()}
         percent = 100 * (a.score or 0) / a.max_score if a.max_score else 0
         writer.writerow([spreadsheet_cell(cell) for cell in [
             a.user.email, a.number, a.started_at.isoformat(), a.submitted_at.isoformat(), f"{a.score:g}",
