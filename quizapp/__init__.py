@@ -44,7 +44,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from quizapp import database, security
 
     app.url_map.converters["int"] = database.IdConverter  # before any blueprint adds a rule
-    from quizapp.views import anki, api, auth, errors, instructor, quizzes, study
+    # compose and results add their pages to instructor.bp when imported
+    from quizapp.views import anki, api, auth, compose, errors, instructor, quizzes, results, study  # noqa: F401
 
     database.init_app(app)
     security.init_app(app)

@@ -13,8 +13,8 @@ import secrets
 
 from sqlalchemy import func, select, text
 
-from quizapp import grading
-from quizapp.models import Attempt, Quiz, QuizItem, Response, db
+from quizapp import grading, versions
+from quizapp.models import Attempt, Quiz, Response, db
 
 GRACE = dt.timedelta(seconds=3)
 
@@ -38,6 +38,8 @@ def availability(quiz: Quiz, user_id: int, now: dt.datetime) -> str | None:
     """Why a new attempt cannot start, or None when it can."""
     if not quiz.items:
         return "This quiz has no questions yet."
+    if quiz.archived_at is not None:
+        return "This quiz has been archived by its instructor."
     if quiz.opens_at and now < quiz.opens_at:
         return f"This quiz opens {quiz.opens_at:%d %b %Y %H:%M} UTC."
     if quiz.closes_at and now >= quiz.closes_at:
@@ -93,8 +95,12 @@ def start(quiz: Quiz, user_id: int, now: dt.datetime) -> Attempt:
                for item in quiz.items}
     deadlines = [d for d in (now + dt.timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None,
                              quiz.closes_at) if d]
+    # the versions shown and the maximum score are the attempt's from now on, whatever the quiz becomes
+    shown = {str(item.id): item.version for item in quiz.items}
     attempt = Attempt(quiz_id=quiz.id, user_id=user_id, number=attempts_used(quiz, user_id) + 1, started_at=now,
-                      deadline=min(deadlines) if deadlines else None, layout={"order": order, "choices": choices})
+                      deadline=min(deadlines) if deadlines else None,
+                      layout={"order": order, "choices": choices, "versions": shown},
+                      max_score=sum(item.points for item in quiz.items))
     db.session.add(attempt)
     db.session.flush()
     return attempt
@@ -104,12 +110,12 @@ def is_late(attempt: Attempt, now: dt.datetime) -> bool:
     return attempt.deadline is not None and now > attempt.deadline + GRACE
 
 
-def items_in_order(attempt: Attempt) -> list[QuizItem]:
-    items = {item.id: item for item in attempt.quiz.items}
-    return [items[i] for i in attempt.layout["order"] if i in items]
+def items_in_order(attempt: Attempt) -> list[versions.ShownItem]:
+    """The attempt's items in its order, each in the version it was shown."""
+    return versions.shown_items(attempt)
 
 
-def valid_response(item: QuizItem, value) -> bool:
+def valid_response(item: versions.ShownItem, value) -> bool:
     """A choice must be one of the item's choices; a year must be digits."""
     if value is None or value == []:
         return True
@@ -122,8 +128,8 @@ def valid_response(item: QuizItem, value) -> bool:
     return isinstance(value, str)
 
 
-def save(attempt: Attempt, item: QuizItem, value, now: dt.datetime) -> Response:
-    """Store (or replace) the answer to one item, graded automatically."""
+def save(attempt: Attempt, item: versions.ShownItem, value, now: dt.datetime) -> Response:
+    """Store (or replace) the answer to one item, graded automatically on the version shown."""
     response = db.session.execute(select(Response).filter_by(attempt_id=attempt.id, item_id=item.id)) \
         .scalar_one_or_none()
     if response is None:
@@ -140,7 +146,8 @@ def finish(attempt: Attempt, now: dt.datetime) -> None:
     if attempt.submitted_at is not None:
         return
     attempt.submitted_at = min(now, attempt.deadline) if attempt.deadline else now
-    attempt.max_score = sum(item.points for item in attempt.quiz.items)
+    if attempt.max_score is None:  # started before the maximum was fixed at the start
+        attempt.max_score = sum(item.points for item in items_in_order(attempt))
     attempt.score = sum(r.points for r in attempt.responses)
     db.session.flush()
 

@@ -276,3 +276,16 @@ class QuizResponseForm(FlaskForm):
 class OverrideForm(FlaskForm):
     points = FloatField("Points", validators=[InputRequired(), NumberRange(0, 100)])
     reason = StringField("Reason", validators=[DataRequired(), Length(max=500)], filters=[one_line])
+
+
+class DeleteQuizForm(FlaskForm):
+    """Deleting a quiz takes its attempts with it, so it is confirmed in so many words."""
+
+    confirm = BooleanField("I understand that the quiz, its attempts and their grades are deleted for good",
+                           validators=[DataRequired("Tick the box to confirm.")])
+
+
+class AcceptAnswerForm(FlaskForm):
+    """A typed answer to count as right for everyone."""
+
+    answer = StringField("Answer", validators=[DataRequired(), Length(max=200)], filters=[one_line])

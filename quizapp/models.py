@@ -222,6 +222,7 @@ class Quiz(db.Model):
     feedback: Mapped[str] = mapped_column(String(10), default="submit")  # each, submit, close, never
     pass_mark: Mapped[int] = mapped_column(default=50)  # percent
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now_utc)
+    archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # archived: listed apart, no new attempts
     items: Mapped[list[QuizItem]] = relationship(back_populates="quiz", order_by="QuizItem.position",
                                                  cascade="all, delete-orphan")
 
@@ -240,6 +241,7 @@ class QuizItem(db.Model):
     answers: Mapped[list] = mapped_column(JSON, default=list)  # correct choices or accepted answers
     explanation: Mapped[str] = mapped_column(Text, default="")
     draw_seed: Mapped[int | None]  # the seed of the random draw that picked it, if any
+    version: Mapped[int] = mapped_column(default=1)  # of the content above; earlier ones are QuizItemVersion rows
     quiz: Mapped[Quiz] = relationship(back_populates="items")
 
 
@@ -306,3 +308,22 @@ class Optimisation(db.Model):
     parameters: Mapped[list | None] = mapped_column(JSON)  # the ones in use after the run (None: the defaults)
     workload: Mapped[list | None] = mapped_column(JSON)  # [retention, reviews/day, minutes/day, memorised] rows
     message: Mapped[str] = mapped_column(Text, default="")
+
+
+# Instructor editing: an attempt keeps the version of every item it was shown
+
+
+class QuizItemVersion(db.Model):
+    """An item's content as it stood before an edit, kept for the attempts that were shown it."""
+
+    __table_args__ = (UniqueConstraint("item_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("quiz_item.id"))
+    number: Mapped[int]
+    format: Mapped[str] = mapped_column(String(12))
+    prompt: Mapped[str] = mapped_column(Text)
+    choices: Mapped[list] = mapped_column(JSON, default=list)
+    answers: Mapped[list] = mapped_column(JSON, default=list)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    points: Mapped[float] = mapped_column(default=1.0)
+    replaced_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now_utc)

@@ -1,4 +1,4 @@
-"""Grading, item analysis, and the Moodle XML and GIFT writers on plain data."""
+"""Grading, and the Moodle XML and GIFT writers on plain data."""
 
 import html
 import re
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizapp import analysis, grading, interchange
+from quizapp import grading, interchange
 
 ITEMS = [
     interchange.ItemSpec("Q1", "choice", "Who recognized Israel {first}?", ["USSR", "US: later", "UK"], ["USSR"],
@@ -286,22 +286,3 @@ def test_control_characters_in_a_title_leave_moodle_xml_well_formed():
 ])
 def test_grading(fmt, answers, response, expected):
     assert grading.score(fmt, answers, response) == expected
-
-
-def test_item_analysis_facility_discrimination_and_wrong_answers():
-    attempts = [
-        analysis.AttemptResult(1.0, {1: (1.0, "A"), 2: (1.0, "X"), 3: (0.0, "C")}),
-        analysis.AttemptResult(0.9, {1: (1.0, "A"), 2: (1.0, "X"), 3: (0.0, "C")}),
-        analysis.AttemptResult(0.2, {1: (1.0, "A"), 2: (0.0, "Y"), 3: (1.0, "Z")}),
-        analysis.AttemptResult(0.1, {1: (1.0, "A"), 2: (0.0, "Y"), 3: (1.0, "Z")}),
-    ]
-    stats = {s.item_id: s for s in analysis.analyse([1, 2, 3], attempts)}
-    assert stats[1].facility == 1.0 and "too easy" in stats[1].flags[0]
-    assert stats[2].facility == 0.5 and stats[2].discrimination == 1.0 and not stats[2].flags
-    assert stats[2].wrong_answers == {"Y": 2}
-    assert stats[3].discrimination == -1.0 and any("negative" in f for f in stats[3].flags)
-
-
-def test_item_analysis_with_one_attempt_flags_nothing():
-    stats = analysis.analyse([1], [analysis.AttemptResult(0.0, {1: (0.0, "B")})])
-    assert stats[0].facility == 0.0 and stats[0].discrimination is None and stats[0].flags == []
