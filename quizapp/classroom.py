@@ -156,8 +156,8 @@ def join(session: LiveSession, user_id: int, nickname: str, now: dt.datetime) ->
         raise Refused(409, "Someone in this game already has that name; choose another.")
     items = {item.id: item for item in session.quiz.items}
     order = [i for i in session.item_order if i in items]
-    attempt = Attempt(quiz_id=session.quiz_id, user_id=user_id, number=attempts.attempts_used(session.quiz, user_id) + 1,
-                      started_at=now, deadline=None,
+    number = attempts.attempts_used(session.quiz, user_id) + 1
+    attempt = Attempt(quiz_id=session.quiz_id, user_id=user_id, number=number, started_at=now, deadline=None,
                       layout={"order": order, "choices": {str(i): list(items[i].choices) for i in order}})
     db.session.add(attempt)
     db.session.flush()
