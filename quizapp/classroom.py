@@ -12,7 +12,7 @@ import secrets
 import threading
 from collections import OrderedDict
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from quizapp import attempts, grading, live
 from quizapp.models import Attempt, LiveAnswer, LivePlayer, LiveSession, Question, Quiz, QuizItem, db
@@ -59,6 +59,14 @@ def start(quiz: Quiz, host_id: int, seconds: int) -> LiveSession:
 
 def by_code(code: str) -> LiveSession | None:
     return db.session.execute(select(LiveSession).filter_by(code=code.upper())).scalar_one_or_none()
+
+
+POLL = select(LiveSession.id, LiveSession.version).where(LiveSession.code == bindparam("code"))
+
+
+def poll_row(code: str):
+    """The id and version of the game with this code (or None): all a poll needs to answer 304."""
+    return db.session.execute(POLL, {"code": code.upper()}).first()
 
 
 def round_of(session: LiveSession) -> live.Round:
@@ -306,14 +314,12 @@ def player_state(session: LiveSession, player: LivePlayer, now: dt.datetime) -> 
     """What one player's phone shows: the shared state, their answer to this question, their points and rank."""
     phase = live.phase(round_of(session), now)
     public = public_state(session, phase)
-    mine = dict(db.session.execute(select(LiveAnswer.item_id, LiveAnswer.points).filter_by(player_id=player.id))
-                .all())
+    rows = db.session.execute(select(LiveAnswer.item_id, LiveAnswer.points, LiveAnswer.answer)
+                              .filter_by(player_id=player.id)).all()
+    mine = {item_id: points for item_id, points, _ in rows}
     question = public["question"]
     current = question["item_id"] if question else None
-    answer = None
-    if current in mine:
-        answer = db.session.execute(select(LiveAnswer.answer).filter_by(player_id=player.id, item_id=current)) \
-            .scalar_one()
+    answer = next((given for item_id, _, given in rows if item_id == current), None)
     shown = public["totals"] is not None  # points of the current question only once it is revealed
     score = sum(p for item_id, p in mine.items() if shown or item_id != current)
     state = {k: v for k, v in public.items() if k != "totals"}

@@ -56,8 +56,7 @@
     opensAt = now + (data.opens_in_ms || 0);
     closesAt = now + (data.remaining_ms || 0);
     state = data;
-    if (isHost) drawHost(data); else drawPlayer(data);
-    tick();
+    redraw();
   }
 
   function tick() {
@@ -71,12 +70,15 @@
     else if (phase === "paused") text = "Paused · " + Math.ceil((state.remaining_ms || 0) / 1000) + " s left";
     else if (phase === "closed") text = "Time is up";
     setText("countdown", text);
-    if (phase === "ready" && now >= opensAt) { state.phase = "open"; onOpen(); }
+    // Answers open and close with time alone: the screens follow their countdowns without waiting for a poll.
+    if (phase === "ready" && now >= opensAt) { state.phase = "open"; redraw(); return; }
+    if (phase === "open" && now >= closesAt) { state.phase = "closed"; redraw(); return; }
     if (phase === "ready" || phase === "open") timer = setTimeout(tick, 200);
   }
 
-  function onOpen() {
-    if (!isHost) drawAnswerForm(state);  // enable the choices the moment answers open
+  function redraw() {
+    if (isHost) drawHost(state); else drawPlayer(state);
+    tick();
   }
 
   // The presenter

@@ -247,8 +247,13 @@ def test_polls_are_answered_304_until_the_game_changes(teacher, quiz, make_learn
     act(host, session, "next")
     changed = state(ada, session, first.headers["ETag"])
     assert changed.status_code == 200 and changed.json["phase"] == "ready"
-    clock.advance(seconds=3)  # answers open with time alone
-    assert state(ada, session, changed.headers["ETag"]).json["phase"] == "open"
+    assert changed.json["opens_in_ms"] == 3000 and changed.json["remaining_ms"] == 23_000
+    clock.advance(seconds=3)  # answers open with time alone: the phone counts down to it, no new state
+    assert state(ada, session, changed.headers["ETag"]).status_code == 304
+    assert state(ada, session).json["phase"] == "open"
+    signed_out = host.application.test_client()
+    assert signed_out.get(f"/live/{session.code}/state", headers={"If-None-Match": changed.headers["ETag"]}) \
+        .status_code == 302  # an ETag alone opens nothing
 
 
 def test_only_the_quiz_s_owner_presents(teacher, quiz, make_learner):
