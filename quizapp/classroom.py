@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import threading
+import time
 from collections import OrderedDict
 
 from sqlalchemy import bindparam, func, select
 
 from quizapp import attempts, grading, live
-from quizapp.models import Attempt, LiveAnswer, LivePlayer, LiveSession, Question, Quiz, QuizItem, db
+from quizapp.models import Attempt, LiveAnswer, LivePlayer, LiveSession, Question, Quiz, QuizItem, User, db
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a projector
 BOARD_SIZE = 10  # players on the projector's leaderboard
@@ -61,12 +62,65 @@ def by_code(code: str) -> LiveSession | None:
     return db.session.execute(select(LiveSession).filter_by(code=code.upper())).scalar_one_or_none()
 
 
-POLL = select(LiveSession.id, LiveSession.version).where(LiveSession.code == bindparam("code"))
+SNAPSHOT = select(LiveSession.id, LiveSession.code, LiveSession.version, LiveSession.phase, LiveSession.position,
+                  LiveSession.opens_at, LiveSession.deadline, LiveSession.paused_at, LiveSession.seconds) \
+    .where(LiveSession.code == bindparam("code"))
+SNAPSHOT_TTL = 0.2  # seconds a process answers polls from the snapshot it read last
 
 
-def poll_row(code: str):
-    """The id and version of the game with this code (or None): all a poll needs to answer 304."""
-    return db.session.execute(POLL, {"code": code.upper()}).first()
+class Snapshots:
+    """The latest read of each game's row, per process, for at most SNAPSHOT_TTL seconds.
+
+    Polls come every second from every phone; this turns hundreds of reads a second into a few
+    per worker. A change made elsewhere shows after at most SNAPSHOT_TTL; one made in this
+    process forgets the snapshot at once.
+    """
+
+    def __init__(self):
+        self.rows: dict[str, tuple[float, object]] = {}
+        self.lock = threading.Lock()
+
+    def get(self, code: str):
+        code = code.upper()
+        with self.lock:
+            hit = self.rows.get(code)
+        if hit is not None and time.monotonic() - hit[0] < SNAPSHOT_TTL:
+            return hit[1]
+        row = db.session.execute(SNAPSHOT, {"code": code}).first()
+        db.session.rollback()  # nothing else to read: end the transaction now
+        with self.lock:
+            if row is None:
+                self.rows.pop(code, None)
+            else:
+                if len(self.rows) > 1000:
+                    self.rows.clear()
+                self.rows[code] = (time.monotonic(), row)
+        return row
+
+    def forget(self, code: str) -> None:
+        with self.lock:
+            self.rows.pop(code.upper(), None)
+
+
+snapshots = Snapshots()
+PLAYER = select(LivePlayer.id, LivePlayer.nickname, LivePlayer.attempt_id, User.session_generation) \
+    .join(User, User.id == LivePlayer.user_id) \
+    .where(LivePlayer.session_id == bindparam("session"), LivePlayer.user_id == bindparam("user"))
+ANSWERS = select(LiveAnswer.item_id, LiveAnswer.points, LiveAnswer.answer) \
+    .where(LiveAnswer.player_id == bindparam("player"))
+
+
+def snapshot_player(session_id: int, account: str | None):
+    """The player of a session cookie's account (``"<user id>:<session generation>"``) in a game, or None
+    when the account has no place in it or the session has been ended since."""
+    user_id, _, generation = (account or "").partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and generation.isascii() and generation.isdigit()) \
+            or len(user_id) > 18 or len(generation) > 18:
+        return None
+    row = db.session.execute(PLAYER, {"session": session_id, "user": int(user_id)}).first()
+    if row is None or row.session_generation != int(generation):
+        return None
+    return row
 
 
 def round_of(session: LiveSession) -> live.Round:
@@ -293,11 +347,12 @@ def timing(session: LiveSession, now: dt.datetime) -> dict:
     return {"opens_in_ms": opens_in, "remaining_ms": closes_in, "seconds": session.seconds}
 
 
-def public_state(session: LiveSession, phase: str) -> dict:
-    """The part of the game every player sees alike, in ``phase``."""
+def public_state(snapshot, phase: str) -> dict:
+    """The part of the game every player sees alike, in ``phase`` (from a snapshot or the row itself)."""
     def compute():
+        session = db.session.get(LiveSession, snapshot.id)
         item = current_item(session)
-        state = {"phase": phase, "version": session.version, "code": session.code, "question": None,
+        state = {"phase": phase, "version": snapshot.version, "code": session.code, "question": None,
                  "reveal": None, "totals": None}
         if item is not None:
             state["question"] = question_of(item, session.position + 1, len(session.item_order))
@@ -307,15 +362,14 @@ def public_state(session: LiveSession, phase: str) -> dict:
             state["totals"] = totals(session)
         return state
 
-    return shared.get((session.id, session.code, session.version, phase), compute)
+    return shared.get((snapshot.id, snapshot.code, snapshot.version, phase), compute)
 
 
-def player_state(session: LiveSession, player: LivePlayer, now: dt.datetime) -> dict:
+def player_state(snapshot, player, now: dt.datetime) -> dict:
     """What one player's phone shows: the shared state, their answer to this question, their points and rank."""
-    phase = live.phase(round_of(session), now)
-    public = public_state(session, phase)
-    rows = db.session.execute(select(LiveAnswer.item_id, LiveAnswer.points, LiveAnswer.answer)
-                              .filter_by(player_id=player.id)).all()
+    phase = live.phase(round_of(snapshot), now)
+    public = public_state(snapshot, phase)
+    rows = db.session.execute(ANSWERS, {"player": player.id}).all()
     mine = {item_id: points for item_id, points, _ in rows}
     question = public["question"]
     current = question["item_id"] if question else None
@@ -323,7 +377,7 @@ def player_state(session: LiveSession, player: LivePlayer, now: dt.datetime) -> 
     shown = public["totals"] is not None  # points of the current question only once it is revealed
     score = sum(p for item_id, p in mine.items() if shown or item_id != current)
     state = {k: v for k, v in public.items() if k != "totals"}
-    state.update(timing(session, now))
+    state.update(timing(snapshot, now))
     state["me"] = {"nickname": player.nickname, "score": score, "answered": current in mine, "answer": answer}
     if shown:
         others = public["totals"]

@@ -253,7 +253,7 @@ def test_polls_are_answered_304_until_the_game_changes(teacher, quiz, make_learn
     assert state(ada, session).json["phase"] == "open"
     signed_out = host.application.test_client()
     assert signed_out.get(f"/live/{session.code}/state", headers={"If-None-Match": changed.headers["ETag"]}) \
-        .status_code == 302  # an ETag alone opens nothing
+        .status_code == 401  # an ETag alone opens nothing
 
 
 def test_only_the_quiz_s_owner_presents(teacher, quiz, make_learner):
@@ -273,7 +273,7 @@ def test_only_the_quiz_s_owner_presents(teacher, quiz, make_learner):
     assert db.session.get(LiveSession, session.id).phase == "lobby"
     anonymous = host.application.test_client()
     assert anonymous.get(f"/live/{session.code}").status_code == 302  # to the login page
-    assert anonymous.get(f"/live/{session.code}/state").status_code == 302
+    assert anonymous.get(f"/live/{session.code}/state").status_code == 401
 
 
 def test_a_player_s_state_and_answers_need_their_own_place_in_the_game(teacher, quiz, make_learner, clock):

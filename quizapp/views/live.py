@@ -130,6 +130,7 @@ def act(session_id: int, action: str):
         flash(str(refused), "error")
         return redirect(url_for("live.host", session_id=session_id))
     db.session.commit()
+    classroom.snapshots.forget(session.code)
     if wants_json():
         return jsonify(classroom.host_state(session, now()))
     return redirect(url_for("live.host", session_id=session.id))
@@ -206,27 +207,26 @@ def joined_player(code: str) -> tuple[LiveSession, LivePlayer]:
 def state(code: str):
     """The player's state as JSON; 304 while the game's version stands.
 
-    The usual poll is answered from the signed session cookie and one small read, without
-    loading the account: a 304 tells nothing. Changes in time alone (answers opening and
-    closing) are counted down on the phone from the times it was given, so they cost no poll.
+    A poll is answered from the signed session cookie and the game's snapshot (see
+    classroom.Snapshots): a 304 reads nothing from the database, a 200 two small rows. Changes in
+    time alone (answers opening and closing) are counted down on the phone from the times it was
+    given, so they cost no poll. Without a session, 401: the page reloads through the login.
     """
     arrived = now()
-    poll = classroom.poll_row(code)
-    if poll is None:
+    snapshot = classroom.snapshots.get(code)
+    if snapshot is None:
         abort(404)
     account = flask_session.get("_user_id")
-    tag = f"p{poll.id}.{poll.version}.{account}"
-    if account and request.if_none_match.contains(tag):
+    if not account:
+        abort(401)
+    tag = f"p{snapshot.id}.{snapshot.version}.{account}"
+    if request.if_none_match.contains(tag):
         return conditional({}, tag)
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    session = db.session.get(LiveSession, poll.id)
-    player = classroom.player_of(session, current_user.id)
+    player = classroom.snapshot_player(snapshot.id, account)
     if player is None:
         abort(404)
-    result = url_for("quizzes.result", attempt_id=player.attempt_id) if session.phase == "ended" else None
-    return conditional({**classroom.player_state(session, player, arrived), "result_url": result},
-                       f"p{session.id}.{session.version}.{flask_session.get('_user_id')}")
+    result = url_for("quizzes.result", attempt_id=player.attempt_id) if snapshot.phase == "ended" else None
+    return conditional({**classroom.player_state(snapshot, player, arrived), "result_url": result}, tag)
 
 
 @bp.post("/<code>/answer")
@@ -247,4 +247,5 @@ def answer(code: str):
     except IntegrityError:  # the same answer raced in from a second request: the first one counts
         db.session.rollback()
         return jsonify(error="You have already answered this question."), 409
+    classroom.snapshots.forget(code)  # everyone may have answered: answers closed
     return jsonify(accepted=True, answer=counted.answer, item_id=counted.item_id)
