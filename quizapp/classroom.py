@@ -14,6 +14,7 @@ import time
 from collections import OrderedDict
 
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import selectinload
 
 from quizapp import attempts, grading, live
 from quizapp.models import Attempt, LiveAnswer, LivePlayer, LiveSession, Question, Quiz, QuizItem, User, db
@@ -191,7 +192,8 @@ def end(session: LiveSession, now: dt.datetime) -> None:
     session.phase, session.ended_at, session.paused_at = live.ENDED, now, None
     session.version += 1
     for attempt in db.session.execute(select(Attempt).join(LivePlayer, LivePlayer.attempt_id == Attempt.id)
-                                      .where(LivePlayer.session_id == session.id)).scalars():
+                                      .where(LivePlayer.session_id == session.id)
+                                      .options(selectinload(Attempt.responses))).scalars():
         attempts.finish(attempt, now)
 
 

@@ -322,3 +322,15 @@ def test_starting_again_returns_to_the_running_game_and_an_empty_quiz_cannot_sta
     assert refused.status_code == 400 and "no questions" in refused.get_data(as_text=True)
     bad = post_form(host, f"/live/quizzes/{quiz.id}", {"seconds": 2})
     assert bad.status_code == 400
+
+
+def test_a_poll_from_a_session_ended_elsewhere_gets_nothing(teacher, quiz, make_learner):
+    _, host = teacher
+    session = open_game(host, quiz)
+    ada, client = make_learner("ada@example.org")
+    join(client, session, "Ada")
+    assert state(client, session).status_code == 200
+    ada.session_generation += 1  # "log out everywhere"
+    db.session.commit()
+    refused = state(client, session)
+    assert refused.status_code == 404 and "question" not in refused.get_data(as_text=True)
