@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import random
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -261,6 +262,23 @@ def live_lead() -> float:
     return live.LEAD.total_seconds()
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) used so far by a process and its children (gunicorn's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    total = 0.0
+    for child in [str(pid), *children]:
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 def presenter_lag(game: Game) -> list[float]:
     """For each acknowledged answer, ms from its acknowledgement until the presenter's screen counted it.
 
@@ -307,6 +325,7 @@ def check_database(url: str, game: Game, session_id: int) -> dict:
 def main() -> dict:
     load_before = os.getloadavg()
     started = time.monotonic()
+    own_cpu = resource.getrusage(resource.RUSAGE_SELF)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         url = os.environ.get("BENCH_LIVE_DATABASE_URL") or f"sqlite:///{folder / 'live.db'}"
@@ -351,6 +370,7 @@ def main() -> dict:
             if not host_greenlet.successful():
                 raise RuntimeError(f"the presenter failed: {host_greenlet.exception!r}")
         finally:
+            server_cpu = tree_cpu_seconds(server.pid)
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
             log.close()
@@ -359,9 +379,15 @@ def main() -> dict:
         errors = server_log.count("Traceback")
         # the server's own time for the learners' requests (gunicorn's access log, %(M)s): what the
         # learners' figures add to it is the network and the load generator's own waits for a CPU
-        served = [int(m.group(1)) for m in re.finditer(
-            r'"(?:GET|POST) /live/(?!host/|quizzes/)[^"]*" \d+ \S+ (\d+)ms', server_log)]
+        served_by_kind: dict[str, list[int]] = {}
+        for m in re.finditer(r'"(GET|POST) /live/(?!host/|quizzes/)[A-Z0-9]+(/state|/answer)? [^"]*" \d+ \S+ (\d+)ms',
+                             server_log):
+            kind = {"/state": "poll", "/answer": "answer"}.get(m.group(2) or "", f"{m.group(1)} join or game page")
+            served_by_kind.setdefault(kind, []).append(int(m.group(3)))
+        served = [ms for v in served_by_kind.values() for ms in v]
     load_after = os.getloadavg()
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    generator_cpu = own.ru_utime + own.ru_stime - own_cpu.ru_utime - own_cpu.ru_stime
     latencies = [ms for _, ms, _ in game.timings]
     by_kind: dict[str, list[float]] = {}
     for kind, ms, _ in game.timings:
@@ -384,6 +410,10 @@ def main() -> dict:
         "p50_ms": round(percentile(latencies, 50), 1),
         "server_p50_ms": percentile(served, 50),
         "server_p99_ms": percentile(served, 99),
+        "server_by_kind": {k: {"requests": len(v), "p50_ms": percentile(v, 50), "p99_ms": percentile(v, 99)}
+                           for k, v in sorted(served_by_kind.items())},
+        "cpu_seconds": {"server": round(server_cpu, 1), "load_generator": round(generator_cpu, 1),
+                        "server_ms_per_learner_request": round(1000 * server_cpu / max(1, len(served)), 2)},
         "by_kind": {k: {"requests": len(v), "p50_ms": round(percentile(v, 50), 1),
                         "p99_ms": round(percentile(v, 99), 1), "max_ms": round(max(v), 1)}
                     for k, v in sorted(by_kind.items())},
@@ -410,6 +440,8 @@ def main() -> dict:
           f"(statuses {figures['answer_statuses']})")
     print(f"learner requests: {len(latencies)}, p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms "
           f"(in the server: p50 {figures['server_p50_ms']} ms, p99 {figures['server_p99_ms']} ms); "
+          f"CPU: server {figures['cpu_seconds']['server']} s, "
+          f"load generator {figures['cpu_seconds']['load_generator']} s; "
           f"presenter lag max {figures['presenter_lag_ms']['max']} ms; load average {load_before[0]:.2f} -> "
           f"{load_after[0]:.2f}; goal met: {figures['goal_met']}")
     common.write("live", figures)
