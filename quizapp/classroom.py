@@ -240,12 +240,9 @@ def read_response(item: QuizItem, values: list[str]):
     return values[0] if len(values) == 1 else None
 
 
-def answer(session: LiveSession, player: LivePlayer, item_id: int | None, values: list[str],
-           now: dt.datetime) -> LiveAnswer:
-    """Count a player's answer to the current question, once, if it came in time.
-
-    ``now`` is when the request arrived, so that waiting for the database costs no points.
-    """
+def check_answer(session: LiveSession, item_id: int | None, values: list[str], now: dt.datetime):
+    """The current item and the answer as stored, if an answer to ``item_id`` arriving at ``now`` counts;
+    raises Refused (409 not open or too late, 400 unreadable) when it does not."""
     item = current_item(session)
     if item is None or item.id != item_id or session.phase != live.QUESTION:
         raise Refused(409, "This question is no longer open.")
@@ -256,11 +253,19 @@ def answer(session: LiveSession, player: LivePlayer, item_id: int | None, values
     value = read_response(item, values)
     if value is None or not attempts.valid_response(item, value):
         raise Refused(400, "That answer could not be read; please answer again.")
+    return item, value
+
+
+def answer(session: LiveSession, player: LivePlayer, item: QuizItem, value, now: dt.datetime) -> LiveAnswer:
+    """Count a player's checked answer (see `check_answer`), once: a second one raises Refused (409).
+
+    ``now`` is when the request arrived, so that waiting for the database costs no points.
+    """
     attempts.take_turns(session.quiz_id, player.user_id)  # a double tap waits for the first, then finds it
     if db.session.execute(select(LiveAnswer.id).filter_by(player_id=player.id, item_id=item.id)).first():
         raise Refused(409, "You have already answered this question.")
     response = attempts.save(db.session.get(Attempt, player.attempt_id), item, value, now)
-    elapsed = live.elapsed_ms(state, now)
+    elapsed = live.elapsed_ms(round_of(session), now)
     counted = LiveAnswer(session_id=session.id, player_id=player.id, item_id=item.id, response_id=response.id,
                          answer=value, elapsed_ms=elapsed, answered_at=now,
                          points=live.points(grading.score(item.format, item.answers, value), elapsed,

@@ -17,8 +17,9 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from quizapp import classroom
+from quizapp.database import begin_writing, writes_late
 from quizapp.forms import ActionForm, LiveJoinForm, LiveStartForm, parse_id
-from quizapp.models import LivePlayer, LiveSession, Quiz, db
+from quizapp.models import Attempt, LivePlayer, LiveSession, Quiz, db
 from quizapp.views.study import now
 
 bp = Blueprint("live", __name__, url_prefix="/live")
@@ -231,15 +232,26 @@ def state(code: str):
 
 @bp.post("/<code>/answer")
 @login_required
+@writes_late
 def answer(code: str):
-    """Count the player's answer to the current question (once, and only in time)."""
+    """Count the player's answer to the current question (once, and only in time).
+
+    Everything is read and checked before the write lock is taken (SQLite's, for the whole
+    database), then the game's row is read again under it and checked once more: the lock is
+    held only for the few statements that write.
+    """
     arrived = now()  # before waiting for the database: the wait costs the player no points
     session, player = joined_player(code)
     if not ActionForm().validate_on_submit():
         return jsonify(error="The page has expired; reload it."), 400
+    item_id, values = parse_id(request.form.get("item")), request.form.getlist("response")[:12]
     try:
-        counted = classroom.answer(session, player, parse_id(request.form.get("item")),
-                                   request.form.getlist("response")[:12], arrived)
+        classroom.check_answer(session, item_id, values, arrived)
+        db.session.get(Attempt, player.attempt_id)  # read now, not under the lock
+        begin_writing()
+        db.session.refresh(session)  # as it stands now: the presenter may have moved on meanwhile
+        item, value = classroom.check_answer(session, item_id, values, arrived)
+        counted = classroom.answer(session, player, item, value, arrived)
         db.session.commit()
     except classroom.Refused as refused:
         db.session.rollback()
