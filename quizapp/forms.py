@@ -289,3 +289,18 @@ class AcceptAnswerForm(FlaskForm):
     """A typed answer to count as right for everyone."""
 
     answer = StringField("Answer", validators=[DataRequired(), Length(max=200)], filters=[one_line])
+
+
+class LiveJoinForm(FlaskForm):
+    """Joining a live game: its code and the name to show on the class's screen."""
+
+    code = StringField("Game code", validators=[DataRequired(), Length(max=8), Regexp(
+        r"^[A-Za-z0-9]+$", message="A game code has only letters and digits.")])
+    nickname = StringField("Your name on the screen", validators=[DataRequired(), Length(max=20)],
+                           filters=[one_line])
+
+
+class LiveStartForm(FlaskForm):
+    """Starting a live game of a quiz."""
+
+    seconds = WholeNumberField("Seconds to answer each question", validators=[InputRequired(), NumberRange(5, 300)])

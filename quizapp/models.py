@@ -327,3 +327,58 @@ class QuizItemVersion(db.Model):
     explanation: Mapped[str] = mapped_column(Text, default="")
     points: Mapped[float] = mapped_column(default=1.0)
     replaced_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
+# Live class games (quizapp/classroom.py, quizapp/views/live.py)
+
+
+class LiveSession(db.Model):
+    """A quiz played live in class: the presenter moves everyone through the items together.
+
+    ``version`` goes up with every change the players see (not with each answer), so that their
+    polls can be answered 304 Not Modified from one small read.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"), index=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    item_order: Mapped[list] = mapped_column(JSON)  # the quiz's item ids as they stood when the game began
+    seconds: Mapped[int] = mapped_column(default=20)  # to answer each question
+    phase: Mapped[str] = mapped_column(String(12), default="lobby")  # lobby, question, reveal, leaderboard, ended
+    position: Mapped[int] = mapped_column(default=-1)  # index into item_order; -1 in the lobby
+    opens_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    paused_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now_utc)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    quiz: Mapped[Quiz] = relationship()
+
+
+class LivePlayer(db.Model):
+    """A learner in a live game, with the attempt that keeps their answers."""
+
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_session.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), unique=True)
+    nickname: Mapped[str] = mapped_column(String(40))
+    joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class LiveAnswer(db.Model):
+    """A player's one answer to one item of a live game: its game points, timed by the server."""
+
+    __table_args__ = (UniqueConstraint("player_id", "item_id"), Index("ix_live_answer_session_item", "session_id",
+                                                                      "item_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_session.id"))
+    player_id: Mapped[int] = mapped_column(ForeignKey("live_player.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("quiz_item.id"))
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id"), unique=True)
+    answer: Mapped[str | list | None] = mapped_column(JSON)
+    elapsed_ms: Mapped[int]
+    points: Mapped[int]
+    answered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

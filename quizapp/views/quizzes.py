@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from quizapp import attempts
+from quizapp import attempts, classroom
 from quizapp.forms import ActionForm, JoinForm, QuizResponseForm
 from quizapp.models import Attempt, Quiz, Response, db
 from quizapp.views.study import now
@@ -19,6 +19,8 @@ def own_attempt(attempt_id: int) -> Attempt:
     attempt = db.session.get(Attempt, attempt_id)
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
+    if attempt.submitted_at is None and (code := classroom.game_of(attempt.id)):
+        abort(redirect(url_for("live.play", code=code)))  # a live game's attempt moves with the class
     return attempt
 
 
