@@ -339,17 +339,19 @@ def test_the_new_question_cursor_never_skips_an_unseen_question(make_learner):
     cursor = db.session.get(NewCursor, (user.id, period_id))
     studied = {c.question_id for c in db.session.execute(sa.select(Card).filter_by(user_id=user.id)).scalars()}
     before = db.session.execute(sa.select(Question.id).where(
-        Question.period_id == period_id, Question.retired.is_(False), Question.id < cursor.question_id)).scalars()
+        Question.period_id == period_id, Question.retired.is_(False), Question.intro < cursor.position)).scalars()
     assert set(before) <= studied
-    assert cursor.question_id not in studied
+    at_cursor = db.session.execute(sa.select(Question.id).where(
+        Question.period_id == period_id, Question.retired.is_(False), Question.intro == cursor.position)).scalar_one()
+    assert at_cursor not in studied
     newest = db.session.execute(sa.select(Card).filter_by(user_id=user.id).order_by(Card.id.desc())).scalars().first()
-    newest_question, first_answer = newest.question_id, newest.reps == 1
+    newest_question, first_answer = db.session.get(Question, newest.question_id).intro, newest.reps == 1
     assert first_answer  # the clock stands still: eight answers were eight new cards
     html = client.get(DECK).get_data(as_text=True)
     client.post(f"{DECK}/undo", data={"csrf_token": csrf_from(html)})
     db.session.expire_all()
     # undoing a first answer makes its question new again, so the cursor must not stand past it
-    assert db.session.get(NewCursor, (user.id, period_id)).question_id <= newest_question
+    assert db.session.get(NewCursor, (user.id, period_id)).position <= newest_question
 
 
 def test_choices_come_in_a_new_order_at_each_showing(make_learner):
