@@ -179,14 +179,14 @@ FEEDBACK_CHOICES = [
 
 
 class QuizSettingsForm(FlaskForm):
-    """Title and rules of a quiz. Times are UTC."""
+    """Title and rules of a quiz. Times are the instructor's wall clock, in their time zone."""
 
     title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[one_line])
     description = TextAreaField("Instructions", validators=[Optional(), Length(max=5000)], filters=[plain_text])
     time_limit_minutes = WholeNumberField("Time limit (minutes, empty for none)",
                                           validators=[Optional(), NumberRange(1, 600)])
-    opens_at = DateTimeLocalField("Opens (UTC, empty: now)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    closes_at = DateTimeLocalField("Closes (UTC, empty: never)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    opens_at = DateTimeLocalField("Opens (your time zone; empty: now)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    closes_at = DateTimeLocalField("Closes (your time zone; empty: never)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
     max_attempts = WholeNumberField("Attempts allowed (empty: unlimited)", validators=[Optional(), NumberRange(1, 100)])
     shuffle_questions = BooleanField("Shuffle the questions for each attempt")
     shuffle_choices = BooleanField("Shuffle the choices for each attempt")

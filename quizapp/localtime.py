@@ -131,3 +131,16 @@ def streak(days: set[dt.date], today: dt.date) -> int:
         count += 1
         day -= dt.timedelta(days=1)
     return count
+
+
+def from_wall_clock(local: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """A time typed as the learner's wall clock (naive, e.g. from a datetime-local input) as aware UTC.
+
+    A time the clocks skip or repeat at a daylight-saving change is read as before the change (fold 0)."""
+    return local.replace(tzinfo=tz).astimezone(dt.UTC)
+
+
+def to_wall_clock(when: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """An aware moment as the naive wall-clock time of the zone (for a datetime-local input)."""
+    _require_aware(when)
+    return when.astimezone(tz).replace(tzinfo=None)

@@ -160,7 +160,7 @@ def test_a_session_ends_with_a_summary_a_streak_and_the_daily_goal(live_server, 
     for i in range(4):  # day one: four new cards, graded Easy so none comes back today
         answer_and_grade(page, right=i != 1, grade="4")
     page.wait_for_selector("#done")
-    assert page.inner_text("#streak") == "🔥 1 day in a row of study."
+    assert page.inner_text("#streak") == "Streak: 1 day in a row of study."
     assert "4 of 6 answers today" in page.inner_text("#goal")
 
     clock.advance(days=1)
@@ -176,6 +176,6 @@ def test_a_session_ends_with_a_summary_a_streak_and_the_daily_goal(live_server, 
     for q in shown:
         kinds[kind_name(q.kind)] = kinds.get(kind_name(q.kind), 0) + 1
     assert {r.split("\t")[0]: int(r.split("\t")[1]) for r in rows} == kinds
-    assert page.inner_text("#streak") == "🔥 2 days in a row of study."
+    assert page.inner_text("#streak") == "Streak: 2 days in a row of study."
     assert page.inner_text("#goal") == "Daily goal: 4 of 6 answers today."
     assert page.inner_text("#next-due").startswith("The next one is due in ")

@@ -52,8 +52,9 @@ def decks():
         db.select(Fact.period_id, func.count()).filter_by(retired=False).group_by(Fact.period_id)).all())
     question_counts = dict(db.session.execute(
         db.select(Question.period_id, func.count()).filter_by(retired=False).group_by(Question.period_id)).all())
-    deck_counts, deck_progress = {}, {}
+    deck_counts, deck_progress, day = {}, {}, None
     if current_user.is_authenticated:
+        day = {"goal": summary.goal(current_user, now()), "streak": summary.streak(current_user, now())}
         today = learning.Today(current_user, now())
         for s in subjects:
             for key, deck in [("all", Deck.of(s))] + [(p.slug, Deck.of(s, p)) for p in s.periods]:
@@ -61,6 +62,7 @@ def decks():
                 deck_progress[s.id, key] = learning.progress(current_user, deck)
     return render_template("study/index.html", subjects=subjects, fact_counts=fact_counts,
                            question_counts=question_counts, deck_counts=deck_counts, deck_progress=deck_progress,
+                           day=day,
                            timelines={s.id: timelines(s) for s in subjects})
 
 
