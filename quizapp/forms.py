@@ -185,8 +185,10 @@ class QuizSettingsForm(FlaskForm):
     description = TextAreaField("Instructions", validators=[Optional(), Length(max=5000)], filters=[plain_text])
     time_limit_minutes = WholeNumberField("Time limit (minutes, empty for none)",
                                           validators=[Optional(), NumberRange(1, 600)])
-    opens_at = DateTimeLocalField("Opens (your time zone; empty: now)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    closes_at = DateTimeLocalField("Closes (your time zone; empty: never)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    opens_at = DateTimeLocalField("Opens (your time zone; empty: now)", validators=[Optional()],
+                                  format="%Y-%m-%dT%H:%M")
+    closes_at = DateTimeLocalField("Closes (your time zone; empty: never)", validators=[Optional()],
+                                   format="%Y-%m-%dT%H:%M")
     max_attempts = WholeNumberField("Attempts allowed (empty: unlimited)", validators=[Optional(), NumberRange(1, 100)])
     shuffle_questions = BooleanField("Shuffle the questions for each attempt")
     shuffle_choices = BooleanField("Shuffle the choices for each attempt")
@@ -290,7 +292,8 @@ class ClockForm(FlaskForm):
     time_zone = StringField("Time zone", validators=[DataRequired(message="Pick your time zone."), Length(max=64),
                                                      known_zone],
                             description="Every time is shown in this zone, and your study days follow it.")
-    day_hour = SelectField("A new study day starts at", coerce=int, choices=[SelectChoice(h, f"{h:02d}:00") for h in range(24)],
+    day_hour = SelectField("A new study day starts at", coerce=int,
+                           choices=[SelectChoice(h, f"{h:02d}:00") for h in range(24)],
                            description="Reviews before this hour count for the day before (Anki's default: 04:00).")
     daily_goal = WholeNumberField("Daily goal (answers a day)", validators=[Optional(), NumberRange(1, 2000)],
                                   description="Leave empty for no goal.")

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from quizapp.models import Card, Fact, Period, Question, User, db
 from quizapp.presenting import kind_name
 from tests.browser import screenshot
-from tests.test_browser_study import choose_with_keys
 from tests.conftest import PASSWORD
+from tests.test_browser_study import choose_with_keys
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,8 @@ def test_a_visitor_answers_the_sample_question_on_the_landing_page(live_server, 
     assert "Register" in page.inner_text("main") and page.locator("a.anki-link").count() >= 1
     assert page.locator("a[href='/decks']").count() >= 1
     question = shown_question(page)
-    assert page.inner_text("#prompt") == question.prompt and page.inner_text(".sample .kind") == kind_name(question.kind)
+    assert page.inner_text("#prompt") == question.prompt
+    assert page.inner_text(".sample .kind") == kind_name(question.kind)
     screenshot(page, "landing-01")
     page.locator("#choices button", has_text=question.answer).first.click()
     page.wait_for_selector("#verdict")

@@ -16,7 +16,7 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from quizapp.models import Quiz, db
+from quizapp.models import db
 from tests.conftest import PASSWORD
 from tests.test_quizzes import compose, create_quiz, take
 from tests.test_study import study

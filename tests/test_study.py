@@ -5,7 +5,7 @@ import re
 
 import sqlalchemy as sa
 
-from quizapp import scheduling
+from quizapp import localtime, scheduling
 from quizapp.learning import card_state
 from quizapp.models import Card, Period, Question, ReviewLog, User, db
 from quizapp.scheduling import Rating
@@ -248,17 +248,19 @@ def test_coming_back_later_finds_the_cards_fsrs_scheduled(make_learner, clock):
         answer(client, card, right=True)
         grade(client, card, Rating.Good)
     done = client.get(DECK).get_data(as_text=True)
-    assert 'id="done"' in done and "falls due" in done
+    assert 'id="done"' in done and "The next one is due" in done
     cards = db.session.execute(sa.select(Card).filter_by(user_id=user.id)).scalars().all()
     assert len(cards) == 5 and all(c.state == scheduling.State.Review for c in cards)
     assert count(ReviewLog, user_id=user.id) == 10  # each: Good (10m step), then Good again
     first_due = min(c.due for c in cards)
     assert first_due - clock.now >= dt.timedelta(days=1)
 
-    clock.now = first_due.replace(hour=0, minute=0) - dt.timedelta(minutes=1)
+    # the learner's study day starts at 04:00 in their zone (UTC until a browser reports another)
+    day_of_first_due = localtime.day_start(first_due, localtime.zone(None), 4)
+    clock.now = day_of_first_due - dt.timedelta(minutes=1)
     assert re.search(r'id="deck-1947-1966".*?>0 due<', client.get("/").get_data(as_text=True), re.S)
     clock.now = first_due + dt.timedelta(minutes=1)
-    end_of_day = first_due.replace(hour=0, minute=0) + dt.timedelta(days=1)
+    end_of_day = day_of_first_due + dt.timedelta(days=1)
     due_today = {c.question_id for c in cards if c.due < end_of_day}
     home = client.get("/").get_data(as_text=True)
     assert re.search(rf'id="deck-1947-1966".*?>{len(due_today)} due<', home, re.S)
