@@ -40,9 +40,9 @@ def series(conn, first: int, last: int) -> str:
 def add_questions(conn, first: int, last: int) -> None:
     conn.execute(sa.text(
         "INSERT INTO question (id, subject_id, period_id, fact_id, uid, kind, format, prompt, answer, choices, "
-        "explanation, quote, cloze, date, retired) "
+        "explanation, quote, cloze, date, retired, intro) "
         f"SELECT i, 1, 1 + i % {PERIODS}, 1 + i % 1000, 'q' || i, 'when', 'year', 'In which year?', '\"1948\"', "
-        f"'[]', '', '', '', '1948', false FROM {series(conn, first, last)}"))
+        f"'[]', '', '', '', '1948', false, i FROM {series(conn, first, last)}"))
 
 
 def add_cards(conn, user_id: int, first: int, last: int, due_now: int, id_offset: int) -> None:
@@ -148,8 +148,8 @@ def run(url: str) -> dict:
                 add_cards(conn, 1, have + 1, size, DUE_TODAY if have == 0 else 0, id_offset=0)
                 # the cursors the app keeps as cards are made: the first unseen question of each period
                 conn.execute(sa.text("DELETE FROM new_cursor WHERE user_id = 1"))
-                conn.execute(sa.text("INSERT INTO new_cursor (user_id, period_id, question_id) "
-                                     "SELECT 1, period_id, min(id) FROM question WHERE id > :n GROUP BY period_id"),
+                conn.execute(sa.text("INSERT INTO new_cursor (user_id, period_id, position) "
+                                     "SELECT 1, period_id, min(intro) FROM question WHERE id > :n GROUP BY period_id"),
                              {"n": size})
                 conn.execute(sa.text("ANALYZE"))
             have = size

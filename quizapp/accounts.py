@@ -34,7 +34,8 @@ CONFIRM, RESET = "confirm-email", "reset-password"
 
 # what the study logic reads of a learner (learning.Learner), and which token was used, as one row
 LEARNER_BY_TOKEN = (
-    db.select(User.id, User.new_per_day, User.desired_retention, User.fsrs_parameters, ApiToken.id.label("token_id"),
+    db.select(User.id, User.new_per_day, User.desired_retention, User.fsrs_parameters, User.time_zone, User.day_hour,
+              ApiToken.id.label("token_id"),
               ApiToken.last_used_at)
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(ApiToken.digest == bindparam("digest"))

@@ -14,7 +14,7 @@ import secrets
 from sqlalchemy import func, select, text
 
 from quizapp import grading, versions
-from quizapp.models import Attempt, Quiz, Response, db
+from quizapp.models import Attempt, Quiz, QuizItem, Response, db
 
 GRACE = dt.timedelta(seconds=3)
 

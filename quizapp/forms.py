@@ -24,8 +24,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from quizapp import credentials
+from quizapp import credentials, localtime
 from quizapp.interchange import printable
+from quizapp.presenting import kind_name
 
 
 def parse_id(text: str | None) -> int | None:
@@ -178,14 +179,16 @@ FEEDBACK_CHOICES = [
 
 
 class QuizSettingsForm(FlaskForm):
-    """Title and rules of a quiz. Times are UTC."""
+    """Title and rules of a quiz. Times are the instructor's wall clock, in their time zone."""
 
     title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[one_line])
     description = TextAreaField("Instructions", validators=[Optional(), Length(max=5000)], filters=[plain_text])
     time_limit_minutes = WholeNumberField("Time limit (minutes, empty for none)",
                                           validators=[Optional(), NumberRange(1, 600)])
-    opens_at = DateTimeLocalField("Opens (UTC, empty: now)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    closes_at = DateTimeLocalField("Closes (UTC, empty: never)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    opens_at = DateTimeLocalField("Opens (your time zone; empty: now)", validators=[Optional()],
+                                  format="%Y-%m-%dT%H:%M")
+    closes_at = DateTimeLocalField("Closes (your time zone; empty: never)", validators=[Optional()],
+                                   format="%Y-%m-%dT%H:%M")
     max_attempts = WholeNumberField("Attempts allowed (empty: unlimited)", validators=[Optional(), NumberRange(1, 100)])
     shuffle_questions = BooleanField("Shuffle the questions for each attempt")
     shuffle_choices = BooleanField("Shuffle the choices for each attempt")
@@ -202,9 +205,8 @@ class DrawForm(FlaskForm):
     """Draw questions from the bank at random; the seed is recorded on each item."""
 
     period = SelectField("Period", validators=[DataRequired()])
-    kind = SelectField("Kind", choices=[SelectChoice(v, label) for v, label in (
-        ("any", "any kind"), ("when", "when"), ("who", "who"), ("why", "why"), ("then", "what followed"),
-        ("tf", "true/false"), ("cloze", "cloze"))])
+    kind = SelectField("Kind", choices=[SelectChoice("any", "any kind")] + [
+        SelectChoice(v, kind_name(v)) for v in ("when", "who", "why", "then", "tf", "cloze")])
     count = WholeNumberField("How many", validators=[InputRequired(), NumberRange(1, 100)], default=10)
     seed = WholeNumberField("Seed (empty: a new random one)", validators=[Optional(), NumberRange(0, 2**31 - 1)])
 
@@ -304,3 +306,35 @@ class LiveStartForm(FlaskForm):
     """Starting a live game of a quiz."""
 
     seconds = WholeNumberField("Seconds to answer each question", validators=[InputRequired(), NumberRange(5, 300)])
+
+
+# Local time and the daily goal (account page)
+
+def known_zone(form, field):
+    field.data = (field.data or "").strip()
+    if not localtime.is_zone(field.data):
+        raise ValidationError("Unknown time zone: pick one from the list, such as Europe/Paris or America/New_York.")
+
+
+class ClockForm(FlaskForm):
+    time_zone = StringField("Time zone", validators=[DataRequired(message="Pick your time zone."), Length(max=64),
+                                                     known_zone],
+                            description="Every time is shown in this zone, and your study days follow it.")
+    day_hour = SelectField("A new study day starts at", coerce=int,
+                           choices=[SelectChoice(h, f"{h:02d}:00") for h in range(24)],
+                           description="Reviews before this hour count for the day before (Anki's default: 04:00).")
+    daily_goal = WholeNumberField("Daily goal (answers a day)", validators=[Optional(), NumberRange(1, 2000)],
+                                  description="Leave empty for no goal.")
+
+
+class TimeZoneForm(FlaskForm):
+    """The zone the browser reports, sent once without asking."""
+
+    time_zone = StringField(validators=[DataRequired(), Length(max=64), known_zone])
+
+
+class SampleAnswerForm(FlaskForm):
+    """A visitor's answer to the landing page's sample question."""
+
+    question_id = WholeNumberField(validators=[InputRequired()])
+    response = StringField(validators=[Length(max=500)])

@@ -1,8 +1,10 @@
 """The learner's side of the bank: deck counts, the next card, recording and undoing reviews.
 
 Queries and writes go through the session; nothing here commits (the views do).
-A study day starts at 00:00 UTC. Siblings (other questions of a fact reviewed
-today) are buried until the next day; a card being learned keeps coming back.
+A study day starts at the learner's day hour (4 a.m. unless they chose another) in
+their time zone. Siblings (other questions of a fact reviewed today) are buried until
+the next day; a card being learned keeps coming back. New questions come in each
+period's introduction order (``Question.intro``, see introduction.py).
 
 The review loop runs these statements on every request, so they are built once,
 here, as Core statements with bound parameters: each request only binds values,
@@ -20,7 +22,7 @@ from typing import NamedTuple, Protocol
 from sqlalchemy import bindparam, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
-from quizapp import scheduling
+from quizapp import localtime, scheduling
 from quizapp.generate import check_response
 from quizapp.models import Card, NewCursor, Period, Question, ReviewLog, Subject, db
 from quizapp.scheduling import CardState, Rating, State
@@ -40,6 +42,8 @@ class Learner(Protocol):
     new_per_day: int
     desired_retention: float
     fsrs_parameters: list[float] | None  # fitted to the learner's log; None: the defaults
+    time_zone: str | None
+    day_hour: int
 
 
 def parameters_of(user: Learner) -> scheduling.Parameters:
@@ -122,8 +126,9 @@ class Pick(NamedTuple):
     reps: int = 0
 
 
-def day_start(now: dt.datetime) -> dt.datetime:
-    return now.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+def day_start(user: Learner, now: dt.datetime) -> dt.datetime:
+    """When the learner's study day that ``now`` falls in began (UTC)."""
+    return localtime.day_start(now, localtime.zone(user.time_zone), user.day_hour)
 
 
 def card_state(card: Card) -> CardState:
@@ -139,7 +144,7 @@ _BURIED = select(card_t.c.fact_id).where(
     card_t.c.user_id == bindparam("user"), card_t.c.last_review >= bindparam("day_start")).scalar_subquery()
 _INTRODUCED = select(func.count()).select_from(card_t).where(
     card_t.c.user_id == bindparam("user"), card_t.c.created_at >= bindparam("day_start"))
-_CURSORS = select(cursor_t.c.period_id, cursor_t.c.question_id).where(
+_CURSORS = select(cursor_t.c.period_id, cursor_t.c.position).where(
     cursor_t.c.user_id == bindparam("user"), cursor_t.c.period_id.in_(bindparam("periods", expanding=True)))
 # a deck's live cards, less the siblings of facts studied today (a card studied today keeps coming back)
 _DECK_CARDS = (card_t.c.user_id == bindparam("user"), card_t.c.period_id.in_(bindparam("periods", expanding=True)),
@@ -167,12 +172,15 @@ _COUNTS = select(
     select(func.count()).select_from(log_t.join(card_t, log_t.c.card_id == card_t.c.id)).where(
         log_t.c.user_id == bindparam("user"), log_t.c.reviewed_at >= bindparam("day_start"),
         card_t.c.period_id.in_(bindparam("periods", expanding=True))).scalar_subquery())
-_NEW_QUESTIONS = (select(question_t.c.id).where(
-    question_t.c.period_id == bindparam("period"), question_t.c.retired.is_(False),
-    question_t.c.id >= bindparam("cursor"), question_t.c.fact_id.not_in(_BURIED),
-    ~select(card_t.c.id).where(card_t.c.user_id == bindparam("user"),
-                               card_t.c.question_id == question_t.c.id).exists())
-    .order_by(question_t.c.id).limit(bindparam("limit")))
+_UNSEEN = (question_t.c.period_id == bindparam("period"), question_t.c.retired.is_(False),
+           question_t.c.intro >= bindparam("cursor"), question_t.c.fact_id.not_in(_BURIED),
+           ~select(card_t.c.id).where(card_t.c.user_id == bindparam("user"),
+                                      card_t.c.question_id == question_t.c.id).exists())
+_NEW_QUESTIONS = (select(question_t.c.id).where(*_UNSEEN)
+                  .order_by(question_t.c.intro, question_t.c.id).limit(bindparam("limit")))
+# how many new cards today can still show: one per fact, since the first one shown buries the rest
+_NEW_FACTS = select(func.count()).select_from(
+    select(question_t.c.fact_id).where(*_UNSEEN).distinct().limit(bindparam("limit")).subquery())
 
 
 class Today:
@@ -180,8 +188,9 @@ class Today:
 
     def __init__(self, user: Learner, now: dt.datetime):
         self.user, self.now = user, now
-        self.day_start = day_start(now)
-        self.end_of_day = self.day_start + dt.timedelta(days=1)
+        tz = localtime.zone(user.time_zone)
+        self.day_start, self.end_of_day = localtime.day_bounds(localtime.study_date(now, tz, user.day_hour), tz,
+                                                               user.day_hour)
 
     @cached_property
     def new_left(self) -> int:
@@ -208,7 +217,7 @@ class Queue:
         return dict(db.session.execute(_CURSORS, self.params).all())
 
     def new_question_ids(self, limit: int) -> list[int]:
-        """Up to ``limit`` questions never studied, period by period in question order, from each cursor on."""
+        """Up to ``limit`` questions never studied, period by period in introduction order, from each cursor on."""
         found: list[int] = []
         for period_id in self.deck.period_ids:
             if len(found) >= limit:
@@ -216,6 +225,18 @@ class Queue:
             found += db.session.execute(_NEW_QUESTIONS, {
                 **self.params, "period": period_id, "cursor": self.cursors.get(period_id, 0),
                 "limit": limit - len(found)}).scalars()
+        return found
+
+    def new_showable(self, limit: int) -> int:
+        """How many new cards today can still show, up to ``limit``: unseen questions of facts not
+        buried, one per fact."""
+        found = 0
+        for period_id in self.deck.period_ids:
+            if found >= limit:
+                break
+            found += db.session.execute(_NEW_FACTS, {
+                **self.params, "period": period_id, "cursor": self.cursors.get(period_id, 0),
+                "limit": limit - found}).scalar_one()
         return found
 
     def next_card(self) -> Pick | None:
@@ -234,25 +255,25 @@ class Queue:
     def counts(self) -> DeckCounts:
         """New, learning and due counts for today, and the answers given today in this deck."""
         learning, due, reviewed_today = db.session.execute(_COUNTS, self.params).one()
-        # at most new_left unseen questions: enough to show, without counting the deck
-        new = len(self.new_question_ids(self.today.new_left)) if self.today.new_left else 0
+        # at most new_left facts with an unseen question: what today can show, without counting the deck
+        new = self.new_showable(self.today.new_left) if self.today.new_left else 0
         return DeckCounts(new=new, learning=learning, due=due, reviewed_today=reviewed_today)
 
 
 def advance_cursor(user: Learner, question: Question) -> None:
     """After a question's first card: move the period's cursor to its first question still unseen."""
     cursor = db.session.get(NewCursor, (user.id, question.period_id))
-    start = cursor.question_id if cursor else 0
-    first = db.session.execute(select(func.min(Question.id)).where(
-        Question.period_id == question.period_id, Question.retired.is_(False), Question.id >= start,
+    start = cursor.position if cursor else 0
+    first = db.session.execute(select(func.min(Question.intro)).where(
+        Question.period_id == question.period_id, Question.retired.is_(False), Question.intro >= start,
         _no_card(user))).scalar_one()
     if first is None:
-        first = (db.session.execute(select(func.max(Question.id)).where(
+        first = (db.session.execute(select(func.max(Question.intro)).where(
             Question.period_id == question.period_id)).scalar_one() or 0) + 1
     if cursor is None:
-        db.session.add(NewCursor(user_id=user.id, period_id=question.period_id, question_id=first))
+        db.session.add(NewCursor(user_id=user.id, period_id=question.period_id, position=first))
     else:
-        cursor.question_id = first
+        cursor.position = first
 
 
 def progress(user: Learner, deck: Deck) -> Progress:
@@ -433,8 +454,8 @@ def undo_last(user: Learner) -> Question | None:
     if log.previous is None:
         db.session.delete(card)
         cursor = db.session.get(NewCursor, (user.id, question.period_id))
-        if cursor is not None and cursor.question_id > question.id:
-            cursor.question_id = question.id
+        if cursor is not None and cursor.position > question.intro:
+            cursor.position = question.intro
     else:
         p = log.previous
         card.state, card.step, card.stability, card.difficulty = p["state"], p["step"], p["stability"], \

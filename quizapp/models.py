@@ -87,7 +87,8 @@ class Fact(db.Model):
 class Question(db.Model):
     """A generated question; ``uid`` is the stable ``<fact-id>:<kind>[:<n>]``."""
 
-    __table_args__ = (UniqueConstraint("subject_id", "uid"), Index("ix_question_period_kind", "period_id", "kind"))
+    __table_args__ = (UniqueConstraint("subject_id", "uid"), Index("ix_question_period_kind", "period_id", "kind"),
+                      Index("ix_question_period_intro", "period_id", "intro"))
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"))
     period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
@@ -104,6 +105,7 @@ class Question(db.Model):
     accept: Mapped[list] = mapped_column(JSON, default=list)  # other typed answers that count as right
     date: Mapped[str] = mapped_column(String(10), default="")
     retired: Mapped[bool] = mapped_column(default=False)
+    intro: Mapped[int] = mapped_column(default=0)  # place in its period's order of new cards (introduction.py)
     fact: Mapped[Fact] = relationship()
     period: Mapped[Period] = relationship()
 
@@ -127,6 +129,10 @@ class User(UserMixin, db.Model):
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=now_utc)
     # part of the id that sessions and "keep me logged in" cookies carry: raising it ends them all
     session_generation: Mapped[int] = mapped_column(default=0)
+    # the learner's clock (localtime.py): None until the browser tells it; the hour a study day starts
+    time_zone: Mapped[str | None] = mapped_column(String(64), default=None)
+    day_hour: Mapped[int] = mapped_column(default=4)
+    daily_goal: Mapped[int | None] = mapped_column(default=None)  # answers a day; None: no goal
 
     def get_id(self) -> str:
         """What Flask-Login stores in the session and the remember cookie."""
@@ -179,14 +185,15 @@ class Card(db.Model):
 
 
 class NewCursor(db.Model):
-    """Where a learner's new questions of a period resume: every live question before it has a card.
+    """Where a learner's new questions of a period resume: every live question placed before it
+    (``Question.intro``) has a card.
 
     Without it, finding the next new question walks everything already studied.
     """
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("period.id"), primary_key=True)
-    question_id: Mapped[int]
+    position: Mapped[int]
 
 
 class ReviewLog(db.Model):

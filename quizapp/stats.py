@@ -6,23 +6,34 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from quizapp import scheduling
-from quizapp.learning import Learner, card_state, day_start
+from quizapp import localtime, scheduling
+from quizapp.learning import Learner, card_state
 from quizapp.models import Card, Period, Question, ReviewLog, Subject, db
 from quizapp.scheduling import Rating, State
 
 DAYS = 30
 
 
+def study_day_of(user: Learner):
+    """The function that gives the learner's study day (a date) of a moment."""
+    tz, hour = localtime.zone(user.time_zone), user.day_hour
+    return lambda when: localtime.study_date(when, tz, hour)
+
+
 def reviews_per_day(user: Learner, now: dt.datetime, days: int = DAYS) -> list[tuple[dt.date, int]]:
-    """Reviews on each of the last ``days`` days, today last."""
-    first = day_start(now) - dt.timedelta(days=days - 1)
+    """Reviews on each of the learner's last ``days`` study days (their zone, their day hour), today last."""
+    tz, hour = localtime.zone(user.time_zone), user.day_hour
+    today = localtime.study_date(now, tz, hour)
+    first_day = today - dt.timedelta(days=days - 1)
+    first = localtime.day_bounds(first_day, tz, hour)[0]
     times = db.session.execute(select(ReviewLog.reviewed_at).where(
         ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= first)).scalars()
+    day_of = study_day_of(user)
     per_day: dict[dt.date, int] = {}
     for when in times:
-        per_day[when.date()] = per_day.get(when.date(), 0) + 1
-    return [(d, per_day.get(d, 0)) for d in (first.date() + dt.timedelta(days=i) for i in range(days))]
+        day = day_of(when)
+        per_day[day] = per_day.get(day, 0) + 1
+    return [(d, per_day.get(d, 0)) for d in (first_day + dt.timedelta(days=i) for i in range(days))]
 
 
 def true_retention(user: Learner, now: dt.datetime, days: int = DAYS) -> dict:
@@ -36,15 +47,19 @@ def true_retention(user: Learner, now: dt.datetime, days: int = DAYS) -> dict:
 
 
 def due_forecast(user: Learner, now: dt.datetime, days: int = DAYS) -> list[tuple[dt.date, int]]:
-    """Cards falling due on each of the next ``days`` days (overdue ones count today)."""
-    first = day_start(now)
-    end = first + dt.timedelta(days=days)
-    dues = db.session.execute(select(Card.due).where(Card.user_id == user.id, Card.due < end)).scalars()
+    """Cards falling due on each of the learner's next ``days`` study days (overdue ones count today)."""
+    tz, hour = localtime.zone(user.time_zone), user.day_hour
+    today = localtime.study_date(now, tz, hour)
+    first = localtime.day_bounds(today, tz, hour)[0]
+    end = localtime.day_bounds(today + dt.timedelta(days=days - 1), tz, hour)[1]
+    dues = db.session.execute(select(Card.due).where(Card.user_id == user.id, Card.due < end,
+                                                     Card.retired.is_(False))).scalars()
+    day_of = study_day_of(user)
     per_day: dict[dt.date, int] = {}
     for due in dues:
-        day = max(due, first).date()
+        day = day_of(max(due, first))
         per_day[day] = per_day.get(day, 0) + 1
-    return [(d, per_day.get(d, 0)) for d in (first.date() + dt.timedelta(days=i) for i in range(days))]
+    return [(d, per_day.get(d, 0)) for d in (today + dt.timedelta(days=i) for i in range(days))]
 
 
 def maturity_by_period(user: Learner) -> list[dict]:

@@ -12,6 +12,7 @@ from sqlalchemy import delete, update
 
 from quizapp.facts import Subject as SubjectData
 from quizapp.generate import Question as QuestionData
+from quizapp.introduction import Item, introduction_order
 from quizapp.models import Card, Fact, NewCursor, Period, Question, Subject, db
 
 
@@ -80,9 +81,31 @@ def store_subject(data: SubjectData, questions: list[QuestionData]) -> dict[str,
     db.session.flush()
     if retired:
         db.session.execute(update(Card).where(Card.question_id.in_(retired)).values(retired=True))
+    restart = set()
     if revived:
         db.session.execute(update(Card).where(Card.question_id.in_(revived)).values(retired=False))
         # a question back behind a cursor would be skipped: those cursors start over
-        periods = {row.period_id for row in existing.values() if row.id in revived}
-        db.session.execute(delete(NewCursor).where(NewCursor.period_id.in_(periods)))
+        restart |= {row.period_id for row in existing.values() if row.id in revived}
+    restart |= place_new_questions(data, questions, subject.id)
+    if restart:
+        db.session.execute(delete(NewCursor).where(NewCursor.period_id.in_(restart)))
     return counts
+
+
+def place_new_questions(data: SubjectData, questions: list[QuestionData], subject_id: int) -> set[int]:
+    """Write each question's place in its period's order of new cards; return the periods whose order changed."""
+    facts = {f.id: (n, f.date.iso if f.date else "") for n, f in enumerate(data.facts)}
+    by_period: dict[str, list[Item]] = {}
+    for q in questions:
+        position, date = facts[q.fact_id]
+        by_period.setdefault(q.period, []).append(Item(q.id, q.fact_id, q.kind, date, position))
+    places = {uid: n for items in by_period.values() for n, uid in enumerate(introduction_order(items))}
+    changed = set()
+    rows = db.session.execute(db.select(Question).filter_by(subject_id=subject_id, retired=False)).scalars()
+    for row in rows:
+        place = places.get(row.uid)
+        if place is not None and row.intro != place:
+            row.intro = place
+            changed.add(row.period_id)
+    db.session.flush()
+    return changed

@@ -157,8 +157,8 @@ def test_api_tokens_are_named_listed_with_times_and_revoked_one_by_one(app, cloc
     html = browser.get("/account").get_data(as_text=True)
     assert phone_token not in html and script_token not in html  # shown once
     rows = re.findall(r"<tr>\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>", html)
-    assert rows == [("grading script", "2026-03-02 09:05", "never"),
-                    ("phone", "2026-03-02 09:00", "2026-03-02 09:10")]
+    assert rows == [("grading script", "2 Mar 2026, 09:05", "never"),
+                    ("phone", "2 Mar 2026, 09:00", "now")]
 
     phone_id = db.session.execute(sa.select(ApiToken.id).filter_by(name="phone")).scalar_one()
     assert post_form(browser, f"/account/tokens/{phone_id}/revoke", {}, page="/account").status_code == 302

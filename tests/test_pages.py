@@ -1,8 +1,8 @@
 """The pages that list periods, facts and generated questions."""
 
 
-def test_home_lists_every_period(client, subject):
-    html = client.get("/").get_data(as_text=True)
+def test_the_decks_page_lists_every_period(client, subject):
+    html = client.get("/decks").get_data(as_text=True)
     for period in subject.periods:
         assert period.title in html
 

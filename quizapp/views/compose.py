@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import or_
 from wtforms import SelectChoice
 
-from quizapp import grading, interchange, versions
+from quizapp import grading, interchange, localtime, versions
 from quizapp.attempts import valid_response
 from quizapp.forms import (
     ActionForm,
@@ -73,8 +73,9 @@ def renumber(quiz: Quiz) -> None:
 def apply_settings(quiz: Quiz, form: QuizSettingsForm) -> None:
     quiz.title, quiz.description = form.title.data, form.description.data or ""
     quiz.time_limit_minutes, quiz.max_attempts = form.time_limit_minutes.data, form.max_attempts.data
-    quiz.opens_at = form.opens_at.data.replace(tzinfo=now().tzinfo) if form.opens_at.data else None
-    quiz.closes_at = form.closes_at.data.replace(tzinfo=now().tzinfo) if form.closes_at.data else None
+    zone = localtime.zone(current_user.time_zone)  # times are typed in the instructor's own zone
+    quiz.opens_at = localtime.from_wall_clock(form.opens_at.data, zone) if form.opens_at.data else None
+    quiz.closes_at = localtime.from_wall_clock(form.closes_at.data, zone) if form.closes_at.data else None
     quiz.shuffle_questions, quiz.shuffle_choices = form.shuffle_questions.data, form.shuffle_choices.data
     quiz.feedback, quiz.pass_mark = form.feedback.data, form.pass_mark.data
 
@@ -122,8 +123,9 @@ def settings(quiz_id: int):
     quiz = own_quiz(quiz_id)
     form = QuizSettingsForm(obj=quiz)
     if request.method == "GET":
-        form.opens_at.data = quiz.opens_at.replace(tzinfo=None) if quiz.opens_at else None
-        form.closes_at.data = quiz.closes_at.replace(tzinfo=None) if quiz.closes_at else None
+        zone = localtime.zone(current_user.time_zone)
+        form.opens_at.data = localtime.to_wall_clock(quiz.opens_at, zone) if quiz.opens_at else None
+        form.closes_at.data = localtime.to_wall_clock(quiz.closes_at, zone) if quiz.closes_at else None
     if form.validate_on_submit():
         apply_settings(quiz, form)
         db.session.commit()

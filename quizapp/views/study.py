@@ -4,12 +4,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy import func
 
-from quizapp import answer_tokens, charts, learning, stats
+from quizapp import answer_tokens, charts, learning, presenting, stats, summary
 from quizapp.database import begin_writing, writes_late
 from quizapp.forms import ActionForm, AnswerForm, GradeForm
 from quizapp.learning import Deck, DuplicateReview, StaleCard
 from quizapp.models import Fact, Period, Question, Subject, db
 from quizapp.scheduling import Rating
+from quizapp.views import home
 
 bp = Blueprint("study", __name__)
 
@@ -37,14 +38,23 @@ def timelines(subject: Subject) -> dict[int, dict]:
 
 @bp.get("/")
 def index():
+    """The landing page for a visitor; a learner's decks."""
+    if not current_user.is_authenticated:
+        return home.landing()
+    return decks()
+
+
+@bp.get("/decks")
+def decks():
     """The decks: with today's counts and progress for a learner, and a timeline of each period."""
     subjects = db.session.execute(db.select(Subject).order_by(Subject.title)).scalars().all()
     fact_counts = dict(db.session.execute(
         db.select(Fact.period_id, func.count()).filter_by(retired=False).group_by(Fact.period_id)).all())
     question_counts = dict(db.session.execute(
         db.select(Question.period_id, func.count()).filter_by(retired=False).group_by(Question.period_id)).all())
-    deck_counts, deck_progress = {}, {}
+    deck_counts, deck_progress, day = {}, {}, None
     if current_user.is_authenticated:
+        day = {"goal": summary.goal(current_user, now()), "streak": summary.streak(current_user, now())}
         today = learning.Today(current_user, now())
         for s in subjects:
             for key, deck in [("all", Deck.of(s))] + [(p.slug, Deck.of(s, p)) for p in s.periods]:
@@ -52,6 +62,7 @@ def index():
                 deck_progress[s.id, key] = learning.progress(current_user, deck)
     return render_template("study/index.html", subjects=subjects, fact_counts=fact_counts,
                            question_counts=question_counts, deck_counts=deck_counts, deck_progress=deck_progress,
+                           day=day,
                            timelines={s.id: timelines(s) for s in subjects})
 
 
@@ -72,7 +83,8 @@ def review(subject_slug: str, deck_slug: str):
     counts = queue.counts()
     if picked is None:
         return render_template("study/done.html", subject=subject, deck=deck, title=deck.title,
-                               deck_slug=deck_slug, counts=counts,
+                               deck_slug=deck_slug, counts=counts, session=summary.last_session(current_user, deck, at),
+                               streak=summary.streak(current_user, at), goal=summary.goal(current_user, at),
                                next_due=learning.next_due_at(current_user, deck), undo_form=ActionForm())
     question, card = db.session.get(Question, picked.question_id), picked.card
     form = AnswerForm(question_id=question.id, token=answer_tokens.issue(
@@ -109,6 +121,8 @@ def answer(subject_slug: str, deck_slug: str):
         grade_form.response.append_entry(value)
     return render_template("study/reveal.html", subject=subject, deck=deck, deck_slug=deck_slug,
                            title=deck.title, question=question, result=result, form=grade_form,
+                           notes=presenting.answer_notes(question.kind, question.prompt, question.answer,
+                                                         question.explanation),
                            intervals=learning.intervals(current_user, state, at), ratings=list(Rating),
                            counts=learning.Queue(learning.Today(current_user, at), deck).counts(),
                            undo_form=ActionForm())
