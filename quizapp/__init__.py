@@ -44,11 +44,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from quizapp import database, security
 
     app.url_map.converters["int"] = database.IdConverter  # before any blueprint adds a rule
-    from quizapp.views import anki, api, auth, errors, instructor, quizzes, study
+    from quizapp.views import anki, api, auth, curation, errors, instructor, quizzes, reader, study
 
     database.init_app(app)
     security.init_app(app)
-    for module in (errors, auth, study, anki, api, quizzes, instructor):
+    for module in (errors, auth, study, anki, api, quizzes, instructor, reader, curation):
         app.register_blueprint(module.bp)
 
     from quizapp import cli
