@@ -82,7 +82,8 @@ def read(subject_slug: str):
         "reader/read.html", subject=subject, source=source, document=source.document, facts=facts,
         data=source.facts, questions=questions, levels=levels, recall=recall, focus=focus,
         first_focus=min(focus, default=None), question=question,
-        context_start=source.document.quotes[min(focus)].start if focus else None, focus_fact=focus_fact, kind_names=KIND_NAMES,
+        context_start=source.document.quotes[min(focus)].start if focus else None, focus_fact=focus_fact,
+        kind_names=KIND_NAMES,
         show_uncovered=current_user.is_authenticated and current_user.is_instructor,
         signed_in=current_user.is_authenticated, coverage=source.document.coverage(),
         dates={slug: FactDate.parse(f.date).display() if f.date else "" for slug, f in facts.items()})
