@@ -22,7 +22,9 @@ REPORT_RATE_LIMIT = "10 per hour; 40 per day"
 
 
 def reporter_key() -> str:
-    return f"reporter:{current_user.id}" if current_user.is_authenticated else "reporter:anonymous"
+    """Reports are counted per account (a class shares one address), under this app's namespace."""
+    who = current_user.id if current_user.is_authenticated else "anonymous"
+    return f"{current_app.config['THROTTLE_NAMESPACE']}/reporter:{who}"
 
 
 report_limit = limiter.shared_limit(lambda: current_app.config.get("REPORT_RATE_LIMIT", REPORT_RATE_LIMIT),
