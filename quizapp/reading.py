@@ -1,6 +1,6 @@
 """The source text laid out for reading, with every fact's quotes located in it (plain data, no Flask).
 
-A subject's source is split into blocks (a line of the file: a heading or a paragraph), each block into
+A subject's source is split into blocks (text between blank lines: a heading or a paragraph), each block into
 sentences, and each sentence into segments at the edges of the quotes that fall in it, so that a page can
 mark every quoted stretch and link it to the facts that quote it. Quotes are found the way the fact loader
 checks them: ignoring whitespace, quote-mark and dash style.
@@ -16,6 +16,8 @@ from quizapp.facts import Fact, normalize_text
 ROLES = ("event", "cause", "consequence", "date")
 # a line without closing punctuation and this short is a heading
 HEADING_MAX = 120
+# a block: text between blank lines (a paragraph may run over several lines)
+PARAGRAPH = re.compile(r"\S(?:.|\n(?![ \t]*\n))*\S|\S")
 SENTENCE_END = re.compile(r"(?<=[.!?])([\"”’)\]]*)\s+(?=[\"“‘(\[]?[A-Z0-9])")
 # a sentence counts as covered when a quote takes in at least this many of its characters (or all of it)
 COVERED_CHARS = 12
@@ -139,18 +141,11 @@ def read(source: str, facts: list[Fact] | tuple[Fact, ...]) -> Document:
     """The source as blocks of sentences of segments, each segment knowing the quotes that cover it."""
     quotes, missing = locate(source, facts)
     blocks: list[Block] = []
-    offset = 0
-    for line in source.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        lead = len(body) - len(body.lstrip())
-        text = body.strip()
-        start = offset + lead
-        offset += len(line)
-        if not text:
-            continue
-        end = start + len(text)
+    for m in PARAGRAPH.finditer(source):
+        start, end = m.start(), m.end()
+        text = m.group()
         inside = [i for i, q in enumerate(quotes) if q.start < end and q.end > start]
-        heading = is_heading(text)
+        heading = "\n" not in text and is_heading(text)
         sentences = []
         for s, e in ([(start, end)] if heading else split_sentences(text, start)):
             sentences.append(_sentence(source, s, e, quotes, inside))

@@ -292,7 +292,7 @@ def test_the_curator_sees_study_questions_with_unusual_statistics(curator, make_
 def test_the_curator_sees_quiz_items_that_item_analysis_flags(curator, make_learner):
     _, teacher = curator
     quiz = compose(teacher, create_quiz(teacher, max_attempts="3"), draw=3, custom=[])
-    for n in range(3):
+    for _ in range(3):
         _, learner = make_learner()
         take(learner, quiz, right=lambda item: False)  # nobody gets anything right: "too hard"
     page = teacher.get("/curate").get_data(as_text=True)

@@ -137,7 +137,8 @@ def search():
 
 
 def _like(word: str) -> str:
-    return "%" + word.replace("\\", "").replace("%", "").replace("_", "") + "%"
+    """A LIKE pattern that finds the word as typed: % and _ are letters here, not wildcards."""
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def find(words: list[str], actor: str, year: int | None) -> tuple[list[Fact], list[Question]]:
@@ -146,14 +147,14 @@ def find(words: list[str], actor: str, year: int | None) -> tuple[list[Fact], li
     question_query = db.select(Question).join(Fact, Question.fact_id == Fact.id).where(Question.retired.is_(False))
     for word in words:
         pattern = _like(word)
-        if pattern == "%%":
-            continue
-        fact_query = fact_query.where(or_(Fact.event.ilike(pattern), Fact.quote.ilike(pattern),
-                                          db.cast(Fact.causes, db.Text).ilike(pattern),
-                                          db.cast(Fact.consequences, db.Text).ilike(pattern)))
-        question_query = question_query.where(or_(Question.prompt.ilike(pattern),
-                                                  db.cast(Question.answer, db.Text).ilike(pattern),
-                                                  Question.explanation.ilike(pattern)))
+
+        def like(column, pattern=pattern):
+            return column.ilike(pattern, escape="\\")
+
+        fact_query = fact_query.where(or_(like(Fact.event), like(Fact.quote), like(db.cast(Fact.causes, db.Text)),
+                                          like(db.cast(Fact.consequences, db.Text))))
+        question_query = question_query.where(or_(like(Question.prompt), like(db.cast(Question.answer, db.Text)),
+                                                  like(Question.explanation)))
     if year is not None:
         # a span ("1970/1973") may take in the year without starting with it: checked below
         fact_query = fact_query.where(or_(Fact.date.like(f"{year}%"), Fact.date.like("%/%")))
