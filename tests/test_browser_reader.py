@@ -6,11 +6,12 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from quizapp.models import Card, ProblemReport, Question, db
+from quizapp.models import Card, ProblemReport, Question, User, db
 from quizapp.scheduling import State
-from tests.browser import screenshot
+from tests.browser import SCREENSHOTS
 from tests.conftest import PASSWORD
 from tests.test_browser_study import choose_with_keys
+from tests.test_curation import add_reviews
 
 pytestmark = pytest.mark.browser
 DECK = "/study/israel-russia/1947-1966"
@@ -27,6 +28,12 @@ def log_in(page, url, email, next_path="/"):
 def shown_question(page) -> Question:
     page.wait_for_selector("#card")
     return db.session.get(Question, int(page.input_value("#question_id")))
+
+
+def view_shot(page, name: str) -> None:
+    """What the screen shows (not the whole page), for the README."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
 def no_sideways_scroll(page) -> bool:
@@ -60,7 +67,7 @@ def test_the_reader_marks_every_quote_and_the_answer_page_reads_in_context(live_
     assert question.prompt[:40] in note.inner_text()
     for level in ("k-strong", "k-fading", "k-weak", "k-unseen"):
         assert page.locator(f"a.mark.{level}").count() > 0, level
-    screenshot(page, "reader-in-context")
+    view_shot(page, "reader-in-context")
 
     # keyboard: Tab reaches a mark; Enter opens its fact's note and moves there
     page.goto(f"{live_server.url}/read/israel-russia")
@@ -79,7 +86,7 @@ def test_the_reader_marks_every_quote_and_the_answer_page_reads_in_context(live_
     small.goto(f"{live_server.url}/read/israel-russia?q={question.id}#context")
     assert no_sideways_scroll(small)
     assert small.locator("#context").is_visible()
-    screenshot(small, "reader-phone")
+    view_shot(small, "reader-phone")
     phone.close()
 
 
@@ -125,13 +132,20 @@ def test_a_report_reaches_the_curator_who_suspends_the_question_out_of_study(liv
     assert "your report was sent" in page.inner_text("main")
     assert shown_question(page).id == question.id  # not graded yet: the same card again
 
-    curator = browser.new_context(viewport={"width": 1100, "height": 900})
+    # and a question whose study statistics disagree with FSRS
+    db.session.commit()  # a fresh transaction, after what the server wrote
+    odd = db.session.execute(sa.select(Question).where(Question.kind == "why", Question.id != question.id)
+                             .order_by(Question.id)).scalars().first()
+    add_reviews(db.session.execute(sa.select(User.id).filter_by(email="curator@example.org")).scalar_one(), odd,
+                [1] * 8 + [3] * 4)
+    curator = browser.new_context(viewport={"width": 1100, "height": 1500})
     teacher = curator.new_page()
     log_in(teacher, live_server.url, "curator@example.org", "/curate")
     group = teacher.locator(f"#q{question.id}")
     assert "Two of the choices say the same thing." in group.inner_text()
     assert group.locator("a", has_text="its place in the reader").count() == 1
-    screenshot(teacher, "curator-view")
+    assert teacher.locator(f"#u{odd.id}").count() == 1
+    view_shot(teacher, "curator-view")
     group.locator("button.suspend").click()
     teacher.wait_for_selector("#suspended-list li")
     assert "Question suspended" in teacher.inner_text("main")
