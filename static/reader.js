@@ -19,5 +19,9 @@
       history.replaceState(null, "", "#" + mark.dataset.note);
     }
   });
-  if (location.hash.length > 1) { openNote(decodeURIComponent(location.hash.slice(1)), false); }
+  function openTarget() {
+    if (location.hash.length > 1) { openNote(decodeURIComponent(location.hash.slice(1)), false); }
+  }
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
 })();

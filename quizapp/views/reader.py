@@ -77,13 +77,17 @@ def read(subject_slug: str):
             question = None
     fact_slug = request.args.get("f", "")[:120]
     focus_fact = facts.get(fact_slug) if question is None else question.fact
+    first_block: dict[str, int] = {}
+    for block in source.document.blocks:
+        for slug in block.facts:
+            first_block.setdefault(slug, block.number)
     focus = focus_quotes(source, question, fact_slug if fact_slug in facts else None)
     return render_template(
         "reader/read.html", subject=subject, source=source, document=source.document, facts=facts,
         data=source.facts, questions=questions, levels=levels, recall=recall, focus=focus,
         first_focus=min(focus, default=None), question=question,
         context_start=source.document.quotes[min(focus)].start if focus else None, focus_fact=focus_fact,
-        kind_names=KIND_NAMES,
+        kind_names=KIND_NAMES, first_block=first_block,
         show_uncovered=current_user.is_authenticated and current_user.is_instructor,
         signed_in=current_user.is_authenticated, coverage=source.document.coverage(),
         dates={slug: FactDate.parse(f.date).display() if f.date else "" for slug, f in facts.items()})
