@@ -45,11 +45,25 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = database.IdConverter  # before any blueprint adds a rule
     # compose and results add their pages to instructor.bp when imported
-    from quizapp.views import anki, api, auth, compose, errors, home, instructor, live, quizzes, results, study  # noqa: F401
+    from quizapp.views import (  # noqa: F401
+        anki,
+        api,
+        auth,
+        compose,
+        curation,
+        errors,
+        home,
+        instructor,
+        live,
+        quizzes,
+        reader,
+        results,
+        study,
+    )
 
     database.init_app(app)
     security.init_app(app)
-    for module in (errors, auth, home, study, anki, api, quizzes, instructor, live):
+    for module in (errors, auth, home, study, anki, api, quizzes, instructor, live, reader, curation):
         app.register_blueprint(module.bp)
 
     from quizapp import cli

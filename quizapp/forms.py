@@ -8,6 +8,7 @@ from wtforms import (
     FloatField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -338,3 +339,31 @@ class SampleAnswerForm(FlaskForm):
 
     question_id = WholeNumberField(validators=[InputRequired()])
     response = StringField(validators=[Length(max=500)])
+
+
+# --- problem reports and curation ---
+
+REPORT_REASONS = [
+    SelectChoice("wrong-answer", "The answer given as right is wrong"),
+    SelectChoice("two-right", "More than one answer is right"),
+    SelectChoice("unclear", "The question is unclear"),
+    SelectChoice("typo", "Typo or grammar"),
+]
+
+
+class ReportForm(FlaskForm):
+    """A learner's report of a problem with a question."""
+
+    reason = RadioField("What is wrong?", choices=REPORT_REASONS,
+                        validators=[InputRequired("Pick what is wrong with the question.")])
+    comment = TextAreaField("Tell us more", filters=[plain_text], validators=[
+        DataRequired("Say in a few words what is wrong (which answer, which word)."),
+        Length(min=3, max=2000, message="Write between 3 and 2,000 characters.")])
+    next = StringField(validators=[Optional(), Length(max=500)])
+
+
+class ResolveForm(FlaskForm):
+    """A curator's resolution of the open reports on one question: what was done."""
+
+    resolution = TextAreaField("What was done", filters=[plain_text], validators=[
+        DataRequired("Say what was done (fixed the fact, no change needed, ...)."), Length(max=2000)])

@@ -150,6 +150,9 @@ _CURSORS = select(cursor_t.c.period_id, cursor_t.c.position).where(
 _DECK_CARDS = (card_t.c.user_id == bindparam("user"), card_t.c.period_id.in_(bindparam("periods", expanding=True)),
                card_t.c.retired.is_(False),
                or_(card_t.c.fact_id.not_in(_BURIED), card_t.c.last_review >= bindparam("day_start")))
+# a question a curator suspended leaves study until its fact is fixed; its cards and history stay
+_DECK_CARDS += (card_t.c.suspended.is_(False),)
+_NOT_SUSPENDED = question_t.c.suspended_at.is_(None)
 LEARNING_NOW, REVIEW_TODAY, LEARNING_SOON = 1, 2, 3
 
 
@@ -175,7 +178,7 @@ _COUNTS = select(
 _UNSEEN = (question_t.c.period_id == bindparam("period"), question_t.c.retired.is_(False),
            question_t.c.intro >= bindparam("cursor"), question_t.c.fact_id.not_in(_BURIED),
            ~select(card_t.c.id).where(card_t.c.user_id == bindparam("user"),
-                                      card_t.c.question_id == question_t.c.id).exists())
+                                      card_t.c.question_id == question_t.c.id).exists(), _NOT_SUSPENDED)
 _NEW_QUESTIONS = (select(question_t.c.id).where(*_UNSEEN)
                   .order_by(question_t.c.intro, question_t.c.id).limit(bindparam("limit")))
 # how many new cards today can still show: one per fact, since the first one shown buries the rest

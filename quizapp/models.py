@@ -106,6 +106,10 @@ class Question(db.Model):
     date: Mapped[str] = mapped_column(String(10), default="")
     retired: Mapped[bool] = mapped_column(default=False)
     intro: Mapped[int] = mapped_column(default=0)  # place in its period's order of new cards (introduction.py)
+
+
+    # set by a curator: out of study and random quiz draws until its fact is fixed
+    suspended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     fact: Mapped[Fact] = relationship()
     period: Mapped[Period] = relationship()
 
@@ -181,6 +185,7 @@ class Card(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now_utc)
     # its question's, copied so that queues need no join
     retired: Mapped[bool] = mapped_column(default=False)
+    suspended: Mapped[bool] = mapped_column(default=False)
     question: Mapped[Question] = relationship()
 
 
@@ -389,3 +394,30 @@ class LiveAnswer(db.Model):
     elapsed_ms: Mapped[int]
     points: Mapped[int]
     answered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+# --- problem reports and curation ---
+
+
+class ProblemReport(db.Model):
+    """A learner's report that a question is wrong, kept with what a curator did about it.
+
+    ``question_id`` is the bank question (also for a quiz item copied from the bank); ``quiz_item_id``
+    the quiz item it was seen as, if any: an instructor's own item has no bank question.
+    """
+
+    __table_args__ = (Index("ix_problem_report_resolved_at", "resolved_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("question.id"), index=True)
+    quiz_item_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_item.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))  # wrong-answer, two-right, unclear, typo
+    comment: Mapped[str] = mapped_column(Text, default="")
+    seen_in: Mapped[str] = mapped_column(String(10))  # study, quiz or bank
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now_utc)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    question: Mapped[Question | None] = relationship()
+    quiz_item: Mapped[QuizItem | None] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

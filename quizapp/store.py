@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, update
 
+from quizapp.curation import lift_changed
 from quizapp.facts import Subject as SubjectData
 from quizapp.generate import Question as QuestionData
 from quizapp.introduction import Item, introduction_order
@@ -52,7 +53,7 @@ def store_subject(data: SubjectData, questions: list[QuestionData]) -> dict[str,
 
     existing = {q.uid: q for q in db.session.execute(db.select(Question).filter_by(subject_id=subject.id)).scalars()}
     counts = {"added": 0, "updated": 0, "retired": 0, "unchanged": 0}
-    live, revived = set(), set()
+    live, revived, lifted = set(), set(), []
     for q in questions:
         row = existing.get(q.id)
         if row is not None and row.retired:
@@ -69,6 +70,8 @@ def store_subject(data: SubjectData, questions: list[QuestionData]) -> dict[str,
             for k, v in values.items():
                 setattr(row, k, v)
             counts["updated"] += 1
+            if row.suspended_at is not None:  # suspended until its fact was fixed: now it has been
+                lifted.append(row.id)
         else:
             counts["unchanged"] += 1
         live.add(q.id)
@@ -79,6 +82,7 @@ def store_subject(data: SubjectData, questions: list[QuestionData]) -> dict[str,
             retired.append(row.id)
             counts["retired"] += 1
     db.session.flush()
+    lift_changed(lifted)
     if retired:
         db.session.execute(update(Card).where(Card.question_id.in_(retired)).values(retired=True))
     restart = set()

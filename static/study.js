@@ -70,6 +70,7 @@
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const typing = event.target.tagName === "INPUT" && event.target.type !== "hidden";
     if (typing) return;
+    if (event.target.tagName === "A" && event.key === "Enter") return;  // a focused link (read in context) is followed
     if (event.key === "u" && undo) { event.preventDefault(); undo.click(); return; }
     if (gradeForm) {
       if (/^[1-4]$/.test(event.key)) {

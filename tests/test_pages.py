@@ -7,7 +7,8 @@ def test_the_decks_page_lists_every_period(client, subject):
         assert period.title in html
 
 
-def test_period_page_lists_its_facts_and_questions(client, subject):
+def test_period_page_lists_its_facts_and_questions(make_learner, subject):
+    _, client = make_learner()
     response = client.get("/bank/israel-russia/1947-1966")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -16,6 +17,12 @@ def test_period_page_lists_its_facts_and_questions(client, subject):
     assert "In which year did this happen?" in html
 
 
-def test_unknown_period_is_404(client):
+def test_browsing_the_bank_needs_an_account(client):
+    response = client.get("/bank/israel-russia/1947-1966")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_unknown_period_is_404(make_learner):
+    _, client = make_learner()
     assert client.get("/bank/israel-russia/1800-1900").status_code == 404
     assert client.get("/bank/nope/1947-1966").status_code == 404

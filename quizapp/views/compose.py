@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import or_
 from wtforms import SelectChoice
 
-from quizapp import grading, interchange, localtime, versions
+from quizapp import curation, grading, interchange, localtime, versions
 from quizapp.attempts import valid_response
 from quizapp.forms import (
     ActionForm,
@@ -174,6 +174,7 @@ def draw(quiz_id: int):
                                       Question.format.in_(BANK_FORMATS)).order_by(Question.id)
     if form.kind.data != "any":
         query = query.where(Question.kind == form.kind.data)
+    query = curation.drawable(query)  # no suspended or reported question is drawn
     taken_facts = set(db.session.execute(db.select(Question.fact_id).where(Question.id.in_(taken))).scalars())
     pool = [q for q in db.session.execute(query).scalars() if q.id not in taken and q.fact_id not in taken_facts]
     seed = form.seed.data if form.seed.data is not None else secrets.randbelow(2**31)
@@ -213,6 +214,7 @@ def bank(quiz_id: int):
     taken = {i.question_id for i in quiz.items}
     fact_items = {fact: [i.position + 1 for i in group] for fact, group in facts_of(quiz).items()}
     return render_template("instructor/bank.html", quiz=quiz, results=results, taken=taken, text=text,
+                           reported=curation.open_report_counts(q.id for q in results),
                            period=period, kind=kind, draw=draw_form(), action=ActionForm(), fact_items=fact_items)
 
 
@@ -237,7 +239,8 @@ def add_from_bank(quiz_id: int):
     added = []
     for qid in ids:
         question = db.session.get(Question, qid)
-        if question and not question.retired and question.format in BANK_FORMATS and qid not in taken:
+        if question and not question.retired and question.suspended_at is None and question.format in BANK_FORMATS \
+                and qid not in taken:
             added.append(item_from_question(question, len(quiz.items)))
             quiz.items.append(added[-1])
             taken.add(qid)

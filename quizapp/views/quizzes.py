@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from quizapp import attempts, classroom
 from quizapp.forms import ActionForm, JoinForm, QuizResponseForm
-from quizapp.models import Attempt, Quiz, Response, db
+from quizapp.models import Attempt, Question, Quiz, Response, db
 from quizapp.views.study import now
 
 bp = Blueprint("quizzes", __name__)
@@ -171,7 +171,11 @@ def result(attempt_id: int):
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
     quiz = attempt.quiz
     percent = 100 * (attempt.score or 0) / attempt.max_score if attempt.max_score else 0
+    from_bank = {i.question_id for i in quiz.items if i.question_id}
+    bank_questions = {q.id: q for q in db.session.execute(db.select(Question).where(
+        Question.id.in_(from_bank), Question.retired.is_(False))).scalars()} if from_bank else {}
     return render_template("quizzes/result.html", attempt=attempt, quiz=quiz, percent=percent,
+                           bank_questions=bank_questions,
                            passed=percent >= quiz.pass_mark,
                            show=attempts.feedback_visible(quiz, attempt, now()),
                            responses={r.item_id: r for r in attempt.responses},

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy import func
 
-from quizapp import answer_tokens, charts, learning, presenting, stats, summary
+from quizapp import answer_tokens, charts, curation, learning, presenting, stats, summary
 from quizapp.database import begin_writing, writes_late
 from quizapp.forms import ActionForm, AnswerForm, GradeForm
 from quizapp.learning import Deck, DuplicateReview, StaleCard
@@ -192,8 +192,9 @@ def statistics():
 
 
 @bp.get("/bank/<subject_slug>/<period_slug>")
+@login_required
 def period(subject_slug: str, period_slug: str):
-    """Show one period: its facts in date order and the questions generated from each."""
+    """Show one period: its facts in date order and the questions generated from each (for account holders)."""
     row = db.first_or_404(db.select(Period).join(Subject).where(
         Subject.slug == subject_slug, Period.slug == period_slug))
     facts = db.session.execute(db.select(Fact).filter_by(period_id=row.id, retired=False)).scalars().all()
@@ -204,4 +205,4 @@ def period(subject_slug: str, period_slug: str):
     for q in questions:
         by_fact.setdefault(q.fact_id, []).append(q)
     return render_template("study/period.html", period=row, facts=facts, by_fact=by_fact,
-                           question_count=len(questions))
+                           question_count=len(questions), reported=curation.open_report_counts(q.id for q in questions))
