@@ -184,8 +184,9 @@ def test_web_download_of_all_periods(client, bank, collection, tmp_path):
 
 
 def test_pages_link_to_every_deck(client, subject):
-    html = client.get("/").get_data(as_text=True)
+    html = client.get("/decks").get_data(as_text=True)
     for period in subject.periods:
         assert f'href="/anki/israel-russia/{period.id}.apkg"' in html
     assert 'href="/anki/israel-russia.apkg"' in html
+    assert 'href="/anki/israel-russia.apkg"' in client.get("/").get_data(as_text=True)  # the landing page
     assert client.get("/anki/israel-russia/nope.apkg").status_code == 404
