@@ -33,6 +33,7 @@ from urllib.parse import urlencode
 
 import gevent
 import gevent.lock
+import sqlalchemy as sa
 from flask_migrate import upgrade
 from geventhttpclient import HTTPClient
 from geventhttpclient.response import HTTPConnectionClosed
@@ -262,6 +263,21 @@ def live_lead() -> float:
     return live.LEAD.total_seconds()
 
 
+def fresh_schema(base: str):
+    """A new PostgreSQL schema for the run, and a function that drops it."""
+    name = f"bench_live_{os.getpid()}"
+    engine = sa.create_engine(base)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{name}"'))
+
+    def drop():
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        engine.dispose()
+
+    return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{name}", drop
+
+
 def tree_cpu_seconds(pid: int) -> float:
     """CPU time (user and system) used so far by a process and its children (gunicorn's workers)."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -328,7 +344,9 @@ def main() -> dict:
     own_cpu = resource.getrusage(resource.RUSAGE_SELF)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        url = os.environ.get("BENCH_LIVE_DATABASE_URL") or f"sqlite:///{folder / 'live.db'}"
+        url, drop = os.environ.get("BENCH_LIVE_DATABASE_URL") or f"sqlite:///{folder / 'live.db'}", None
+        if url.startswith("postgresql"):
+            url, drop = fresh_schema(url)
         quiz_id, cookies, host_cookie = prepare(url)
         port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "QUIZAPP_BIND": f"127.0.0.1:{port}",
@@ -375,6 +393,8 @@ def main() -> dict:
             server.wait(timeout=30)
             log.close()
         checked = check_database(url, game, session_id)
+        if drop:
+            drop()
         server_log = (folder / "gunicorn.log").read_text()
         errors = server_log.count("Traceback")
         # the server's own time for the learners' requests (gunicorn's access log, %(M)s): what the
@@ -444,7 +464,7 @@ def main() -> dict:
           f"load generator {figures['cpu_seconds']['load_generator']} s; "
           f"presenter lag max {figures['presenter_lag_ms']['max']} ms; load average {load_before[0]:.2f} -> "
           f"{load_after[0]:.2f}; goal met: {figures['goal_met']}")
-    common.write("live", figures)
+    common.write("live" if url.startswith("sqlite") else "live_postgresql", figures)
     return figures
 
 

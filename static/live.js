@@ -100,6 +100,7 @@
     clear(roster);
     s.players.forEach(function (name) { roster.appendChild(el("li", name)); });
     show("join-panel", s.phase !== "ended");
+    $("join-panel").classList.toggle("compact", s.phase !== "lobby");  // late joiners still see the code
     show("roster-panel", s.phase === "lobby");
     const q = s.question;
     show("question-panel", !!q && s.phase !== "ended");
