@@ -7,11 +7,23 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from quizapp import grading, versions
-from quizapp.models import Attempt, GradeChange, Quiz, QuizItem, QuizItemVersion, Response, db
+from quizapp.models import (
+    Attempt,
+    GradeChange,
+    LiveAnswer,
+    LivePlayer,
+    LiveSession,
+    ProblemReport,
+    Quiz,
+    QuizItem,
+    QuizItemVersion,
+    Response,
+    db,
+)
 
 SETTINGS = ("description", "time_limit_minutes", "opens_at", "closes_at", "max_attempts", "shuffle_questions",
             "shuffle_choices", "feedback", "pass_mark")
@@ -41,11 +53,18 @@ def attempt_counts(quiz: Quiz) -> dict[str, int]:
 
 
 def delete(quiz: Quiz) -> None:
-    """Delete a quiz with its items and their versions, its attempts, their responses and grade changes."""
+    """Delete a quiz with its items and their versions, its attempts, their responses and grade changes, and its
+    live games; problem reports on its items are kept, detached from them."""
     attempts = select(Attempt.id).where(Attempt.quiz_id == quiz.id)
     responses = select(Response.id).where(Response.attempt_id.in_(attempts))
     items = select(QuizItem.id).where(QuizItem.quiz_id == quiz.id)
-    for statement in (sql_delete(GradeChange).where(GradeChange.response_id.in_(responses)),
+    games = select(LiveSession.id).where(LiveSession.quiz_id == quiz.id)
+    for statement in (sql_delete(LiveAnswer).where(LiveAnswer.session_id.in_(games)),
+                      sql_delete(LivePlayer).where(LivePlayer.session_id.in_(games)),
+                      sql_delete(LiveSession).where(LiveSession.quiz_id == quiz.id),
+                      # a problem report on one of its items stays for the curator, pointing at the bank question
+                      update(ProblemReport).where(ProblemReport.quiz_item_id.in_(items)).values(quiz_item_id=None),
+                      sql_delete(GradeChange).where(GradeChange.response_id.in_(responses)),
                       sql_delete(Response).where(Response.attempt_id.in_(attempts)),
                       sql_delete(Attempt).where(Attempt.quiz_id == quiz.id),
                       sql_delete(QuizItemVersion).where(QuizItemVersion.item_id.in_(items)),

@@ -334,3 +334,23 @@ def test_a_poll_from_a_session_ended_elsewhere_gets_nothing(teacher, quiz, make_
     db.session.commit()
     refused = state(client, session)
     assert refused.status_code == 404 and "question" not in refused.get_data(as_text=True)
+
+
+def test_deleting_a_quiz_takes_its_live_games_with_it(teacher, quiz, make_learner, clock):
+    _, host = teacher
+    session = open_game(host, quiz)
+    _, ada_client = make_learner("ada@example.org")
+    assert join(ada_client, session, "Ada").status_code == 302
+    act(host, session, "next")
+    clock.advance(seconds=5)
+    first = quiz.items[0]
+    assert answer(ada_client, session, first.id, first.answers[0]).status_code == 200
+    assert db.session.execute(select(LiveAnswer)).scalars().all()
+    quiz_id = quiz.id
+    done = post_form(host, f"/teach/quizzes/{quiz_id}/delete", {"confirm": "y"},
+                     page=f"/teach/quizzes/{quiz_id}/delete")
+    assert done.status_code == 302
+    db.session.expire_all()
+    for model in (LiveAnswer, LivePlayer, LiveSession, Attempt, Response, QuizItem):
+        assert db.session.execute(select(model)).scalars().all() == [], model.__name__
+    assert ada_client.get(f"/live/{session.code}").status_code in (302, 404)
