@@ -209,7 +209,7 @@ def state(code: str):
     """The player's state as JSON; 304 while the game's version stands.
 
     A poll is answered from the signed session cookie and the game's snapshot (see
-    classroom.Snapshots): a 304 reads nothing from the database, a 200 two small rows. Changes in
+    screens.Snapshots): a 304 reads nothing from the database, a 200 two small rows. Changes in
     time alone (answers opening and closing) are counted down on the phone from the times it was
     given, so they cost no poll. Without a session, 401: the page reloads through the login.
     """
