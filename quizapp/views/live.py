@@ -16,7 +16,7 @@ from flask import session as flask_session
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from quizapp import classroom
+from quizapp import classroom, screens
 from quizapp.database import begin_writing, writes_late
 from quizapp.forms import ActionForm, LiveJoinForm, LiveStartForm, parse_id
 from quizapp.models import Attempt, LivePlayer, LiveSession, Quiz, db
@@ -110,7 +110,7 @@ def host(session_id: int):
 def host_state(session_id: int):
     """The presenter's state as JSON; 304 while the phase, the roster and the count of answers stand."""
     session = own_session(session_id)
-    state = classroom.host_state(session, now())
+    state = screens.host_state(session, now())
     tag = f"h{session.id}.{session.version}.{state['phase']}.{state['player_count']}.{state['answered']}"
     return conditional(state, tag)
 
@@ -131,9 +131,9 @@ def act(session_id: int, action: str):
         flash(str(refused), "error")
         return redirect(url_for("live.host", session_id=session_id))
     db.session.commit()
-    classroom.snapshots.forget(session.code)
+    screens.snapshots.forget(session.code)
     if wants_json():
-        return jsonify(classroom.host_state(session, now()))
+        return jsonify(screens.host_state(session, now()))
     return redirect(url_for("live.host", session_id=session.id))
 
 
@@ -209,12 +209,12 @@ def state(code: str):
     """The player's state as JSON; 304 while the game's version stands.
 
     A poll is answered from the signed session cookie and the game's snapshot (see
-    classroom.Snapshots): a 304 reads nothing from the database, a 200 two small rows. Changes in
+    screens.Snapshots): a 304 reads nothing from the database, a 200 two small rows. Changes in
     time alone (answers opening and closing) are counted down on the phone from the times it was
     given, so they cost no poll. Without a session, 401: the page reloads through the login.
     """
     arrived = now()
-    snapshot = classroom.snapshots.get(code)
+    snapshot = screens.snapshots.get(code)
     if snapshot is None:
         abort(404)
     account = flask_session.get("_user_id")
@@ -223,11 +223,11 @@ def state(code: str):
     tag = f"p{snapshot.id}.{snapshot.version}.{account}"
     if request.if_none_match.contains(tag):
         return conditional({}, tag)
-    player = classroom.snapshot_player(snapshot.id, account)
+    player = screens.snapshot_player(snapshot.id, account)
     if player is None:
         abort(404)
     result = url_for("quizzes.result", attempt_id=player.attempt_id) if snapshot.phase == "ended" else None
-    return conditional({**classroom.player_state(snapshot, player, arrived), "result_url": result}, tag)
+    return conditional({**screens.player_state(snapshot, player, arrived), "result_url": result}, tag)
 
 
 @bp.post("/<code>/answer")
@@ -259,5 +259,5 @@ def answer(code: str):
     except IntegrityError:  # the same answer raced in from a second request: the first one counts
         db.session.rollback()
         return jsonify(error="You have already answered this question."), 409
-    classroom.snapshots.forget(code)  # everyone may have answered: answers closed
+    screens.snapshots.forget(code)  # everyone may have answered: answers closed
     return jsonify(accepted=True, answer=counted.answer, item_id=counted.item_id)
