@@ -10,7 +10,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from quizapp import grading, versions
+from quizapp import analysis, grading, versions
 from quizapp.models import (
     Attempt,
     GradeChange,
@@ -24,6 +24,7 @@ from quizapp.models import (
     Response,
     db,
 )
+from quizapp.models import Response as QuizResponse
 
 SETTINGS = ("description", "time_limit_minutes", "opens_at", "closes_at", "max_attempts", "shuffle_questions",
             "shuffle_choices", "feedback", "pass_mark")
@@ -116,3 +117,39 @@ def accept_for_everyone(item: QuizItem, answer: str, instructor_id: int, now: dt
             gained += 1
     db.session.flush()
     return gained
+
+
+def submitted_attempts(quiz: Quiz) -> list[Attempt]:
+    """The quiz's submitted attempts with their learners (loaded in one more query, not one per attempt)."""
+    return db.session.execute(db.select(Attempt).filter_by(quiz_id=quiz.id).where(Attempt.submitted_at.is_not(None))
+                              .options(selectinload(Attempt.user))
+                              .order_by(Attempt.submitted_at, Attempt.id)).scalars().all()
+
+
+def submitted_responses(quiz: Quiz) -> dict[int, dict[int, tuple[float, object]]]:
+    """Points and answer of every response of the submitted attempts, by attempt and item, as plain rows
+    (a big class has tens of thousands: building ORM objects for them took most of the page's time)."""
+    rows = db.session.execute(db.select(QuizResponse.attempt_id, QuizResponse.item_id, QuizResponse.points,
+                                        QuizResponse.answer).join(Attempt)
+                              .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None)))
+    out: dict[int, dict[int, tuple[float, object]]] = {}
+    for attempt_id, item_id, points, answer in rows:
+        out.setdefault(attempt_id, {})[item_id] = (points, answer)
+    return out
+
+
+def attempt_results(quiz: Quiz, attempts: list[Attempt]) -> list[analysis.AttemptResult]:
+    """Each attempt's items as it was shown them, with the points earned and the answer given."""
+    items = {item.id: item for item in quiz.items}
+    kept = versions.quiz_versions(items)
+    responses = submitted_responses(quiz)
+    made: dict = {}
+    out = []
+    for a in attempts:
+        given = responses.get(a.id, {})
+        results = {}
+        for shown in versions.shown_items(a, items, kept, made):
+            earned, answer = given.get(shown.id, (0.0, None))
+            results[shown.id] = analysis.ItemResult(earned, shown.points, answer)
+        out.append(analysis.AttemptResult(results))
+    return out

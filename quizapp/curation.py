@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, update
 
-from quizapp import analysis, calibration, scheduling
-from quizapp.models import Attempt, Card, ProblemReport, Question, Quiz, QuizItem, ReviewLog, db
+from quizapp import analysis, calibration, composing, scheduling
+from quizapp.models import Card, ProblemReport, Question, Quiz, QuizItem, ReviewLog, db
 from quizapp.scheduling import State
 
 REASONS = {
@@ -116,14 +116,10 @@ def flagged_quiz_items(instructor_id: int) -> list[FlaggedItem]:
     found = []
     quizzes = db.session.execute(db.select(Quiz).filter_by(owner_id=instructor_id).order_by(Quiz.id)).scalars()
     for quiz in quizzes:
-        attempts = db.session.execute(db.select(Attempt).filter_by(quiz_id=quiz.id)
-                                      .where(Attempt.submitted_at.is_not(None))).scalars().all()
+        attempts = composing.submitted_attempts(quiz)
         if not attempts:
             continue
-        data = [analysis.AttemptResult(
-            total=(a.score or 0) / a.max_score if a.max_score else 0.0,
-            items={r.item_id: (r.points / r.item.points if r.item.points else 0.0, r.answer) for r in a.responses})
-            for a in attempts]
+        data = composing.attempt_results(quiz, attempts)
         items = {i.id: i for i in quiz.items}
         for stats in analysis.analyse(list(items), data):
             if stats.flags:

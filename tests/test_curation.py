@@ -6,7 +6,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from quizapp import create_app
+from quizapp import analysis, create_app
 from quizapp.models import Card, ProblemReport, Question, QuizItem, ReviewLog, db
 from quizapp.scheduling import State
 from quizapp.store import store_subject
@@ -161,8 +161,8 @@ def test_a_suspended_question_leaves_study_and_comes_back_when_lifted(curator, m
     card = current_card(learner)
     question = card["question"]
     answer(learner, card, right=False)
-    assert grade(learner, card, 1, right=False).status_code == 302  # Again: back in a minute
-    clock.advance(minutes=2)
+    assert grade(learner, card, 1, right=False).status_code == 302  # Again: back after the 10-minute step
+    clock.advance(minutes=11)
     assert current_card(learner)["question"].id == question.id
 
     _, teacher = curator
@@ -189,7 +189,8 @@ def test_suspended_and_reported_questions_are_marked_in_the_bank_browser_and_nev
     period = period_id("1947-1966")
     live = db.session.execute(sa.select(Question).where(Question.period_id == period, Question.retired.is_(False),
                                                         Question.format.in_(("choice", "truefalse", "year",
-                                                                             "typed")))).scalars().all()
+                                                                             "typed")))
+                           .order_by(Question.id)).scalars().all()
     suspended = live[0]
     reported = next(q for q in live if q.fact_id != suspended.fact_id)
     # every question of one fact suspended, every question of another reported: neither fact can be drawn
@@ -292,7 +293,7 @@ def test_the_curator_sees_study_questions_with_unusual_statistics(curator, make_
 def test_the_curator_sees_quiz_items_that_item_analysis_flags(curator, make_learner):
     _, teacher = curator
     quiz = compose(teacher, create_quiz(teacher, max_attempts="3"), draw=3, custom=[])
-    for _ in range(3):
+    for _ in range(analysis.MIN_ATTEMPTS):  # flags are raised only from this many attempts on
         _, learner = make_learner()
         take(learner, quiz, right=lambda item: False)  # nobody gets anything right: "too hard"
     page = teacher.get("/curate").get_data(as_text=True)

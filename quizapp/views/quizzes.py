@@ -171,9 +171,10 @@ def result(attempt_id: int):
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
     quiz = attempt.quiz
     percent = 100 * (attempt.score or 0) / attempt.max_score if attempt.max_score else 0
-    from_bank = {i.question_id for i in quiz.items if i.question_id}
-    bank_questions = {q.id: q for q in db.session.execute(db.select(Question).where(
-        Question.id.in_(from_bank), Question.retired.is_(False))).scalars()} if from_bank else {}
+    from_bank = {i.id: i.question_id for i in quiz.items if i.question_id}
+    found = {q.id: q for q in db.session.execute(db.select(Question).where(
+        Question.id.in_(from_bank.values()), Question.retired.is_(False))).scalars()} if from_bank else {}
+    bank_questions = {item_id: found[qid] for item_id, qid in from_bank.items() if qid in found}  # by item
     return render_template("quizzes/result.html", attempt=attempt, quiz=quiz, percent=percent,
                            bank_questions=bank_questions,
                            passed=percent >= quiz.pass_mark,

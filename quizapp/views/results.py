@@ -11,50 +11,14 @@ import re
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from quizapp import analysis, composing, versions
+from quizapp.composing import attempt_results, submitted_attempts, submitted_responses
 from quizapp.forms import AcceptAnswerForm, OverrideForm
-from quizapp.models import Attempt, GradeChange, Quiz, User, db
+from quizapp.models import Attempt, GradeChange, User, db
 from quizapp.models import Response as QuizResponse
 from quizapp.views.instructor import bp, instructor_required, own_attempt, own_item, own_quiz
 from quizapp.views.study import now
-
-
-def submitted_attempts(quiz: Quiz) -> list[Attempt]:
-    """The quiz's submitted attempts with their learners (loaded in one more query, not one per attempt)."""
-    return db.session.execute(db.select(Attempt).filter_by(quiz_id=quiz.id).where(Attempt.submitted_at.is_not(None))
-                              .options(selectinload(Attempt.user))
-                              .order_by(Attempt.submitted_at, Attempt.id)).scalars().all()
-
-
-def submitted_responses(quiz: Quiz) -> dict[int, dict[int, tuple[float, object]]]:
-    """Points and answer of every response of the submitted attempts, by attempt and item, as plain rows
-    (a big class has tens of thousands: building ORM objects for them took most of the page's time)."""
-    rows = db.session.execute(db.select(QuizResponse.attempt_id, QuizResponse.item_id, QuizResponse.points,
-                                        QuizResponse.answer).join(Attempt)
-                              .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None)))
-    out: dict[int, dict[int, tuple[float, object]]] = {}
-    for attempt_id, item_id, points, answer in rows:
-        out.setdefault(attempt_id, {})[item_id] = (points, answer)
-    return out
-
-
-def attempt_results(quiz: Quiz, attempts: list[Attempt]) -> list[analysis.AttemptResult]:
-    """Each attempt's items as it was shown them, with the points earned and the answer given."""
-    items = {item.id: item for item in quiz.items}
-    kept = versions.quiz_versions(items)
-    responses = submitted_responses(quiz)
-    made: dict = {}
-    out = []
-    for a in attempts:
-        given = responses.get(a.id, {})
-        results = {}
-        for shown in versions.shown_items(a, items, kept, made):
-            earned, answer = given.get(shown.id, (0.0, None))
-            results[shown.id] = analysis.ItemResult(earned, shown.points, answer)
-        out.append(analysis.AttemptResult(results))
-    return out
 
 
 @bp.get("/quizzes/<int:quiz_id>/results")
