@@ -138,7 +138,7 @@ def check_answers(app, acknowledged: list) -> dict:
             "stored_once": lost == doubled == wrong == 0}
 
 
-def trial(app, server, n: int, compress: float, seed: int) -> dict:
+def trial(app, server, n: int, compress: float, seed: int, quiet: bool = False) -> dict:
     """One exam of ``n`` learners."""
     loadavg = load.load_average()
     code = make_quiz(app, seed)
@@ -197,6 +197,8 @@ def trial(app, server, n: int, compress: float, seed: int) -> dict:
     if "answers" in phases and acknowledged:
         # per answered question: the answer, the next page, and a sixteenth of review, submit and result
         result["server_cpu_ms_per_answer"] = round(1000 * phases["answers"]["server_cpu_s"] / len(acknowledged), 1)
+    if quiet:
+        return result
     print(f"  N={n:5}: {'pass' if passed else 'FAIL'}  start p95 {result['start_p95_ms']} ms, other p99 "
           f"{result['other_pages_p99_ms']} ms, errors {tally.error_count}, "
           f"cpu/start {result.get('server_cpu_ms_per_start')} ms, cpu/answer {result.get('server_cpu_ms_per_answer')}"
@@ -212,6 +214,7 @@ def run_database(kind: str, start: int, ceiling: int, compress: float, budget: f
         load.migrate_and_load(app)
         print(f"{kind}: searching from N={start}", flush=True)
         with load.serve(url, Path(tmp)) as server:
+            trial(app, server, 40, 1000, 0, quiet=True)  # every worker compiles its templates and statements
             seeds = iter(range(1, 1000))
             best, trials = load.search(lambda n: trial(app, server, n, compress, next(seeds)), start, ceiling,
                                        budget_s=budget)

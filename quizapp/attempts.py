@@ -36,7 +36,7 @@ def attempts_used(quiz: Quiz, user_id: int) -> int:
 
 def availability(quiz: Quiz, user_id: int, now: dt.datetime) -> str | None:
     """Why a new attempt cannot start, or None when it can."""
-    if not quiz.items:
+    if not item_count(quiz.id):
         return "This quiz has no questions yet."
     if quiz.opens_at and now < quiz.opens_at:
         return f"This quiz opens {quiz.opens_at:%d %b %Y %H:%M} UTC."
@@ -96,6 +96,21 @@ def is_late(attempt: Attempt, now: dt.datetime) -> bool:
 def items_in_order(attempt: Attempt) -> list[QuizItem]:
     items = {item.id: item for item in attempt.quiz.items}
     return [items[i] for i in attempt.layout["order"] if i in items]
+
+
+def item_count(quiz_id: int) -> int:
+    return db.session.execute(select(func.count()).select_from(QuizItem).filter_by(quiz_id=quiz_id)).scalar_one()
+
+
+def item_ids_in_order(attempt: Attempt) -> list[int]:
+    """The ids of :func:`items_in_order`, without loading the items."""
+    live = set(db.session.execute(select(QuizItem.id).filter_by(quiz_id=attempt.quiz_id)).scalars())
+    return [i for i in attempt.layout["order"] if i in live]
+
+
+def answered_ids(attempt: Attempt) -> set[int]:
+    """The items the attempt has a response to."""
+    return set(db.session.execute(select(Response.item_id).filter_by(attempt_id=attempt.id)).scalars())
 
 
 def valid_response(item: QuizItem, value) -> bool:
