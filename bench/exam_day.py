@@ -154,9 +154,9 @@ def trial(app, server, n: int, compress: float, seed: int, quiet: bool = False) 
         async with load.http_session() as http:
             t0 = time.perf_counter() + 0.5
             cpu, client = server.cpu_seconds(), time.process_time()
-            tasks = [asyncio.create_task(take_quiz(http, server, cookies[i], code, t0 + random.uniform(0, START_WINDOW),
-                                                   i in answering_ids, compress, tally, answering, acknowledged, starts))
-                     for i in ids]
+            tasks = [asyncio.create_task(take_quiz(
+                http, server, cookies[i], code, t0 + random.uniform(0, START_WINDOW), i in answering_ids, compress,
+                tally, answering, acknowledged, starts)) for i in ids]
             while len(starts) + tally.error_count < n and time.perf_counter() < t0 + START_WINDOW + 120:
                 await asyncio.sleep(0.05)
             phases["start"] = {"seconds": round(time.perf_counter() - t0, 1),

@@ -9,7 +9,6 @@ generator cannot distort.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import os
 import re
@@ -178,7 +177,8 @@ def serve(url: str, folder: Path, workers: int | None = None, extra_env: dict | 
                 break
             except OSError:
                 if process.poll() is not None:
-                    raise RuntimeError("gunicorn did not start: " + (folder / f"gunicorn-{port}.log").read_text())
+                    log_text = (folder / f"gunicorn-{port}.log").read_text()
+                    raise RuntimeError("gunicorn did not start: " + log_text) from None
                 time.sleep(0.1)
         time.sleep(0.5)  # every worker has loaded the app
         yield Server(process, port)
@@ -248,7 +248,7 @@ class Browser:
                 for value in response.headers.getall("Set-Cookie", []):
                     if value.startswith("session="):
                         self.cookie = value.split(";", 1)[0].split("=", 1)[1]
-        except (OSError, asyncio.TimeoutError) as error:
+        except (TimeoutError, OSError) as error:
             self.tally.error(name, repr(error))
             raise Failed(name) from None
         seconds = time.perf_counter() - started
