@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--start", type=int, default=250)
     parser.add_argument("--ceiling", type=int, default=8000)
     parser.add_argument("--compress", type=float, default=16)
-    parser.add_argument("--budget", type=float, default=420, help="seconds of searching per database")
+    parser.add_argument("--budget", type=float, default=240, help="seconds of searching per database")
     args = parser.parse_args(argv)
     loadavg = load.load_average()
     by_database = {kind: run_database(kind, args.start, args.ceiling, args.compress, args.budget)

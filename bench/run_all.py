@@ -1,10 +1,10 @@
 """Run every benchmark in turn: .venv/bin/python -m bench.run_all (or make bench)."""
 
-from bench import due_queue, generation, quality_before, serving, srs_sim
+from bench import due_queue, exam_day, generation, logins, quality_before, serving, srs_sim, study_load
 
 
 def main() -> None:
-    for module in (generation, quality_before, due_queue, srs_sim, serving):
+    for module in (generation, quality_before, due_queue, srs_sim, serving, logins, study_load, exam_day):
         print(f"\n=== {module.__name__} ===")
         module.main()
 

@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--start", type=int, default=200)
     parser.add_argument("--ceiling", type=int, default=6400)
     parser.add_argument("--seconds", type=float, default=40)
-    parser.add_argument("--budget", type=float, default=300, help="seconds of searching per database")
+    parser.add_argument("--budget", type=float, default=150, help="seconds of searching per database")
     args = parser.parse_args(argv)
     loadavg = load.load_average()
     by_database = {kind: run_database(kind, args.start, args.ceiling, args.seconds, args.budget)
