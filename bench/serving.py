@@ -141,6 +141,7 @@ def main() -> dict:
                 process, port = serve(target, env, folder)
                 workers = load_harness.Server(process, port)
                 try:
+                    time.sleep(3)  # every worker has loaded the app: its start is not the requests' cost
                     cpu = workers.cpu_seconds()
                     results[name] = load(locustfile, port, folder, env)
                     # the server's own cost, which the load generator on the same cores cannot distort
