@@ -1,10 +1,22 @@
 """Run every benchmark in turn: .venv/bin/python -m bench.run_all (or make bench)."""
 
-from bench import due_queue, generation, live, quality_before, quiz_results, serving, srs_sim
+from bench import (
+    due_queue,
+    exam_day,
+    generation,
+    live,
+    logins,
+    quality_before,
+    quiz_results,
+    serving,
+    srs_sim,
+    study_load,
+)
 
 
 def main() -> None:
-    for module in (generation, quality_before, due_queue, srs_sim, serving, quiz_results, live):
+    for module in (generation, quality_before, due_queue, srs_sim, serving, quiz_results, logins, study_load, exam_day,
+                   live):
         print(f"\n=== {module.__name__} ===")
         module.main()
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from flask_migrate import upgrade
 
 from bench import common
+from bench import load as load_harness
 from quizapp import create_app
 from quizapp.facts import load_subject
 from quizapp.generate import build_bank
@@ -126,6 +127,7 @@ def profile(url: str) -> str:
 
 
 def main() -> dict:
+    loadavg = load_harness.load_average()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         url, tokens = prepare(folder)
@@ -137,14 +139,23 @@ def main() -> dict:
             for name, target, locustfile in (("bare_endpoint", "bench.bare_app:app", "locust_bare.py"),
                                              ("review_loop", "quizapp:create_app()", "locust_review.py")):
                 process, port = serve(target, env, folder)
+                workers = load_harness.Server(process, port)
                 try:
+                    time.sleep(3)  # every worker has loaded the app: its start is not the requests' cost
+                    cpu = workers.cpu_seconds()
                     results[name] = load(locustfile, port, folder, env)
+                    # the server's own cost, which the load generator on the same cores cannot distort
+                    results[name]["server_cpu_ms_per_request"] = round(
+                        1000 * (workers.cpu_seconds() - cpu) / max(results[name]["requests"], 1), 2)
                 finally:
                     process.send_signal(signal.SIGTERM)
                     process.wait(timeout=20)
                 r = results[name]
                 print(f"round {round_ + 1} {name:14} {r['requests_per_s']:8.1f} req/s  p50 {r['p50_ms']:6.1f} ms  "
-                      f"p99 {r['p99_ms']:6.1f} ms  ({r['requests']} requests, {r['failures']} failures)")
+                      f"p99 {r['p99_ms']:6.1f} ms  ({r['requests']} requests, {r['failures']} failures)  "
+                      f"server CPU {r['server_cpu_ms_per_request']} ms/request")
+            results["server_cpu_ratio"] = round(results["review_loop"]["server_cpu_ms_per_request"]
+                                                / results["bare_endpoint"]["server_cpu_ms_per_request"], 2)
             results["throughput_ratio"] = round(
                 results["review_loop"]["requests_per_s"] / results["bare_endpoint"]["requests_per_s"], 3)
             rounds.append(results)
@@ -157,7 +168,10 @@ def main() -> dict:
         "setup": f"gunicorn.conf.py with 2 workers on loopback, {USERS} locust users, {SECONDS} s per leg, "
                  f"{ROUNDS} rounds of both legs (the round with the median ratio reported), SQLite",
         **results,
+        "load_average_at_start": loadavg,
         "ratios_by_round": [r["throughput_ratio"] for r in rounds],
+        "review_server_cpu_ms_per_request_by_round": [r["review_loop"]["server_cpu_ms_per_request"] for r in rounds],
+        "bare_server_cpu_ms_per_request_by_round": [r["bare_endpoint"]["server_cpu_ms_per_request"] for r in rounds],
         "review_p99_by_round": [r["review_loop"]["p99_ms"] for r in rounds],
         "goal": "review loop >= 40% of the bare endpoint's throughput, p99 < 100 ms",
         "goal_met": ratio >= 0.4 and results["review_loop"]["p99_ms"] < 100,

@@ -22,10 +22,9 @@ import secrets
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import bindparam
-from werkzeug.security import check_password_hash
 
 from quizapp import credentials
-from quizapp.models import ApiToken, User, db, hash_password
+from quizapp.models import ApiToken, User, db, hash_is_outdated, hash_password, password_matches
 
 MAX_TOKENS = 20
 TOKEN_NAME_LENGTH = 100
@@ -59,14 +58,26 @@ def _decoy_hash() -> str:
 
 
 def verify_password(user: User | None, password: str) -> bool:
-    """Whether ``password`` is ``user``'s; an unknown account (None) takes the same scrypt work."""
+    """Whether ``password`` is ``user``'s; an unknown account (None) takes the same argon2 work."""
     if not credentials.is_text(password):  # a lone surrogate from JSON: no password has one
         password = ""
         user = None
     if user is None:
-        check_password_hash(_decoy_hash(), password)
+        password_matches(_decoy_hash(), password)
         return False
     return user.check_password(password)
+
+
+def hash_needs_upgrade(user: User) -> bool:
+    """The account's hash was made the old way (werkzeug's scrypt) or with weaker parameters."""
+    return hash_is_outdated(user.password_hash)
+
+
+def upgrade_hash(user: User, password: str) -> None:
+    """After ``password`` was found right: hash it again with argon2id if the stored hash is outdated
+    (the caller commits)."""
+    if hash_needs_upgrade(user):
+        user.set_password(password)
 
 
 def end_sessions(user: User) -> None:

@@ -36,7 +36,7 @@ def attempts_used(quiz: Quiz, user_id: int) -> int:
 
 def availability(quiz: Quiz, user_id: int, now: dt.datetime) -> str | None:
     """Why a new attempt cannot start, or None when it can."""
-    if not quiz.items:
+    if not item_count(quiz.id):
         return "This quiz has no questions yet."
     if quiz.archived_at is not None:
         return "This quiz has been archived by its instructor."
@@ -113,6 +113,21 @@ def is_late(attempt: Attempt, now: dt.datetime) -> bool:
 def items_in_order(attempt: Attempt) -> list[versions.ShownItem]:
     """The attempt's items in its order, each in the version it was shown."""
     return versions.shown_items(attempt)
+
+
+def item_count(quiz_id: int) -> int:
+    return db.session.execute(select(func.count()).select_from(QuizItem).filter_by(quiz_id=quiz_id)).scalar_one()
+
+
+def item_ids_in_order(attempt: Attempt) -> list[int]:
+    """The ids of :func:`items_in_order`, without loading the items."""
+    live = set(db.session.execute(select(QuizItem.id).filter_by(quiz_id=attempt.quiz_id)).scalars())
+    return [i for i in attempt.layout["order"] if i in live]
+
+
+def answered_ids(attempt: Attempt) -> set[int]:
+    """The items the attempt has a response to."""
+    return set(db.session.execute(select(Response.item_id).filter_by(attempt_id=attempt.id)).scalars())
 
 
 def valid_response(item: versions.ShownItem, value) -> bool:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint, types
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 
 class Base(DeclarativeBase):
@@ -114,9 +116,32 @@ class Question(db.Model):
     period: Mapped[Period] = relationship()
 
 
+# Argon2id at OWASP's Password Storage Cheat Sheet minimum: 19 MiB of memory, 2 passes, 1 lane.
+PASSWORD_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
 def hash_password(password: str) -> str:
-    """A password hash, as stored: the one place the method is chosen (scrypt)."""
-    return generate_password_hash(password, method="scrypt")
+    """A password hash, as stored: the one place the method is chosen (argon2id, see PASSWORD_HASHER)."""
+    return PASSWORD_HASHER.hash(password)
+
+
+def password_matches(stored: str, password: str) -> bool:
+    """Whether ``password`` is the one ``stored`` was made from: an argon2 hash, or one of werkzeug's
+    (scrypt, pbkdf2) from before argon2id, until its owner next signs in (see :func:`hash_is_outdated`)."""
+    if stored.startswith("$argon2"):
+        try:
+            return PASSWORD_HASHER.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
+    return check_password_hash(stored, password)
+
+
+def hash_is_outdated(stored: str) -> bool:
+    """Made by another method or with other parameters than :func:`hash_password` uses now."""
+    try:
+        return PASSWORD_HASHER.check_needs_rehash(stored)
+    except (InvalidHashError, ValueError):
+        return True
 
 
 class User(UserMixin, db.Model):
@@ -146,7 +171,7 @@ class User(UserMixin, db.Model):
         self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return password_matches(self.password_hash, password)
 
 
 class ApiToken(db.Model):

@@ -12,10 +12,9 @@ import time
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
-from werkzeug.security import generate_password_hash
 
 from quizapp import create_app
-from quizapp.models import ApiToken, User, db
+from quizapp.models import ApiToken, User, db, hash_password
 from tests.conftest import PASSWORD, IsolatedClient, app_config, csrf_from, log_in, post_form
 
 NEW_PASSWORD = "another fine password"
@@ -23,7 +22,7 @@ NEW_PASSWORD = "another fine password"
 
 @functools.cache
 def password_hash(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    return hash_password(password)
 
 
 def add_account(email: str, password: str = PASSWORD, **fields) -> User:

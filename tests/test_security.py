@@ -49,9 +49,9 @@ def test_api_token_requests_need_no_csrf_but_session_requests_do(make_learner, a
     assert response.status_code == 201
 
 
-def test_passwords_are_hashed_with_scrypt(make_learner):
+def test_passwords_are_hashed_with_argon2id(make_learner):
     user, _ = make_learner()
-    assert user.password_hash.startswith("scrypt:") and PASSWORD not in user.password_hash
+    assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
 
 
 def test_login_is_throttled_after_repeated_failures(database_url, clock):

@@ -81,7 +81,7 @@ def test_register_confirm_log_out_and_log_in(client, mailbox):
                                                "confirm": PASSWORD})
     assert response.status_code == 200 and "Check your inbox" in response.get_data(as_text=True)
     user = db.session.execute(sa.select(User).filter_by(email="ada@example.org")).scalar_one()
-    assert not user.is_instructor and user.password_hash.startswith("scrypt:") and user.confirmed_at is None
+    assert not user.is_instructor and user.password_hash.startswith("$argon2id$") and user.confirmed_at is None
     assert post_form(client, mailbox.link("ada@example.org"), {"password": PASSWORD}).status_code == 302
     assert "ada@example.org" in client.get("/").get_data(as_text=True)
     html = client.get("/").get_data(as_text=True)

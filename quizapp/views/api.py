@@ -112,6 +112,7 @@ def record_token_use(response):
 
 @bp.post("/token")
 @sign_in_limit
+@writes_late  # the password check takes tens of milliseconds: other writers need not wait for it
 def issue_token():
     """Exchange email and password for a new API token named ``name`` (default "API"); a token of
     the same name is replaced. Unknown addresses and wrong passwords get the same answer."""
@@ -131,6 +132,8 @@ def issue_token():
     cleared(email)
     if user.confirmed_at is None:
         abort(403, "Confirm your email address first: follow the link we have mailed you.")
+    begin_writing()
+    accounts.upgrade_hash(user, password)
     try:
         token = accounts.issue_token(user.id, name, now())
     except ValueError as error:

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from quizapp import accounts, charts, credentials, fitting, mail, optimising
+from quizapp.database import begin_writing, writes_late
 from quizapp.forms import (
     ActionForm,
     ChangePasswordForm,
@@ -102,6 +103,7 @@ def confirm(token: str):
         guard(user.email)
         if accounts.verify_password(user, form.password.data):
             cleared(user.email)
+            accounts.upgrade_hash(user, form.password.data)
             user.confirmed_at = now()
             db.session.commit()
             login_user(user)
@@ -115,6 +117,7 @@ def confirm(token: str):
 
 @bp.route("/login", methods=["GET", "POST"])
 @sign_in_limit
+@writes_late  # checking the password takes tens of milliseconds: other writers need not wait for it
 def login():
     """Log in; failures are throttled per account and per address."""
     form = LoginForm()
@@ -123,6 +126,10 @@ def login():
         user = accounts.find_user(form.email.data)
         if accounts.verify_password(user, form.password.data):
             cleared(user.email)
+            if accounts.hash_needs_upgrade(user):
+                begin_writing()
+                accounts.upgrade_hash(user, form.password.data)
+                db.session.commit()
             if user.confirmed_at is None:
                 send_confirmation(user)
                 form.email.errors.append("Confirm your address first: follow the link we have mailed you "

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from quizapp import attempts, classroom
 from quizapp.forms import ActionForm, JoinForm, QuizResponseForm
-from quizapp.models import Attempt, Question, Quiz, Response, db
+from quizapp.models import Attempt, Question, Quiz, QuizItem, Response, db
 from quizapp.views.study import now
 
 bp = Blueprint("quizzes", __name__)
@@ -59,10 +59,11 @@ def landing(code: str):
     quiz = quiz_by_code(code)
     mine = db.session.execute(db.select(Attempt).filter_by(quiz_id=quiz.id, user_id=current_user.id)
                               .order_by(Attempt.number)).scalars().all()
-    current = attempts.open_attempt(quiz, current_user.id)
+    current = next((a for a in mine if a.submitted_at is None), None)  # as attempts.open_attempt finds it
     if current and close_if_late(current):
         current = None
     return render_template("quizzes/landing.html", quiz=quiz, mine=mine, current=current, form=ActionForm(),
+                           item_count=attempts.item_count(quiz.id),
                            blocked=None if current else attempts.availability(quiz, current_user.id, now()))
 
 
@@ -82,18 +83,19 @@ def start(code: str):
 
 
 def first_unanswered(attempt: Attempt) -> int:
-    answered = {r.item_id for r in attempt.responses}
-    for n, item in enumerate(attempts.items_in_order(attempt), start=1):
-        if item.id not in answered:
+    answered = attempts.answered_ids(attempt)
+    for n, item_id in enumerate(attempts.item_ids_in_order(attempt), start=1):
+        if item_id not in answered:
             return n
     return len(attempt.layout["order"])
 
 
-def item_at(attempt: Attempt, n: int):
-    items = attempts.items_in_order(attempt)
-    if not 1 <= n <= len(items):
+def item_at(attempt: Attempt, n: int) -> tuple[QuizItem, list[int]]:
+    """Item n of the attempt, and the ids of all its items in order; 404 past either end."""
+    order = attempts.item_ids_in_order(attempt)
+    if not 1 <= n <= len(order):
         abort(404)
-    return items[n - 1], len(items)
+    return db.session.get(QuizItem, order[n - 1]), order
 
 
 @bp.route("/attempts/<int:attempt_id>/<int:n>", methods=["GET", "POST"])
@@ -106,7 +108,8 @@ def question(attempt_id: int, n: int):
         db.session.refresh(attempt)  # as the turn finds it
     if is_over(attempt):
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
-    item, total = item_at(attempt, n)
+    item, order = item_at(attempt, n)
+    total = len(order)
     quiz = attempt.quiz
     response = db.session.execute(db.select(Response).filter_by(attempt_id=attempt.id, item_id=item.id)) \
         .scalar_one_or_none()
@@ -130,11 +133,10 @@ def question(attempt_id: int, n: int):
                     return redirect(url_for("quizzes.review", attempt_id=attempt.id))
                 return redirect(url_for("quizzes.question", attempt_id=attempt.id, n=n + 1))
             locked = True
-    answered = {r.item_id for r in attempt.responses}
     return render_template("quizzes/question.html", attempt=attempt, quiz=quiz, item=item, n=n, total=total,
                            choices=attempt.layout["choices"].get(str(item.id), item.choices), response=response,
-                           locked=locked, form=form, answered=answered, finish=ActionForm(),
-                           order=attempts.items_in_order(attempt)), status
+                           locked=locked, form=form, answered=attempts.answered_ids(attempt), finish=ActionForm(),
+                           order=order), status
 
 
 @bp.get("/attempts/<int:attempt_id>/review")

@@ -102,6 +102,7 @@ def question_in_deck(question_id: int, subject_slug: str, deck_slug: str) -> Que
 
 @bp.post("/study/<subject_slug>/<deck_slug>/answer")
 @login_required
+@writes_late  # it only reads (the grade writes): no write lock to wait for, and none to hold
 def answer(subject_slug: str, deck_slug: str):
     """Check the response and reveal the answer with the grade FSRS suggests."""
     subject, deck = resolve_deck(subject_slug, deck_slug)

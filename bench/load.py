@@ -1,0 +1,317 @@
+"""What the capacity benchmarks share: a database with many learners already logged in, gunicorn with
+`make serve`'s configuration (gunicorn.conf.py) on a free port, browsers driven by asyncio, the workers'
+own CPU time, and the search for the largest number of learners that passes.
+
+Load goes to 127.0.0.1 only. The load generator shares the machine's cores with the server, so what
+the server costs is read from its workers' own CPU time (``/proc/<pid>/stat``), which the load
+generator cannot distort.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BIN = Path(sys.executable).parent
+SUBJECT = ROOT / "questions" / "israel-russia"
+SECRET = "bench-secret"
+USER_AGENT = "quizapp-bench"
+PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- the database -------------------------------------------------------------------------------------------
+
+@contextmanager
+def database(kind: str, folder: Path):
+    """A fresh migrated database with the bank loaded: a SQLite file, or a schema of its own on PostgreSQL
+    (dropped afterwards). Yields its URL."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'bench.db'}"
+        return
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    engine = sa.create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
+
+
+def bench_app(url: str):
+    from quizapp import create_app
+
+    return create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url, "CLI_ONLY": True})
+
+
+def migrate_and_load(app) -> None:
+    from flask_migrate import upgrade
+
+    from quizapp.facts import load_subject
+    from quizapp.generate import build_bank
+    from quizapp.models import db
+    from quizapp.store import store_subject
+
+    with app.app_context():
+        upgrade()
+        subject = load_subject(SUBJECT)
+        store_subject(subject, build_bank(subject))
+        db.session.commit()
+
+
+def add_learners(app, count: int, prefix: str = "learner") -> list[int]:
+    """``count`` confirmed learners (one insert); their ids. Their password hash is never checked."""
+    from quizapp.models import User, db
+
+    with app.app_context():
+        first = (db.session.execute(sa.select(sa.func.max(User.id))).scalar() or 0) + 1
+        db.session.execute(sa.insert(User), [
+            {"email": f"{prefix}{first + i}@example.org", "password_hash": "not-a-hash"} for i in range(count)])
+        db.session.commit()
+        return list(db.session.execute(sa.select(User.id).where(User.id >= first).order_by(User.id)).scalars())
+
+
+def session_cookies(app, user_ids: list[int]) -> dict[int, str]:
+    """The session cookie each learner's browser holds after logging in (Flask-Login's login_user, with the
+    CSRF secret already made), signed as the server signs it: the learners are already logged in."""
+    from flask import session
+    from flask_login import login_user
+    from flask_wtf.csrf import generate_csrf
+
+    from quizapp.models import User, db
+
+    cookies = {}
+    serializer = app.session_interface.get_signing_serializer(app)
+    with app.app_context():
+        users = db.session.execute(sa.select(User).where(User.id.in_(user_ids))).scalars().all()
+        for user in users:
+            with app.test_request_context("/", headers={"User-Agent": USER_AGENT},
+                                          environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+                login_user(user)
+                generate_csrf()
+                cookies[user.id] = serializer.dumps(dict(session))
+    return cookies
+
+
+# --- the server ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def worker_pids(self) -> list[int]:
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
+                    pids.append(int(entry.name))
+        return pids
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU time of the workers so far (the arbiter only watches them)."""
+        total = 0
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / CLOCK_TICKS
+
+
+@contextmanager
+def serve(url: str, folder: Path, workers: int | None = None, extra_env: dict | None = None):
+    """gunicorn with gunicorn.conf.py (`make serve`'s settings) on a free loopback port."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "QUIZAPP_SESSION_COOKIE_SECURE": "false",
+           "QUIZAPP_BIND": f"127.0.0.1:{port}", "PYTHONPATH": str(ROOT), **(extra_env or {})}
+    if workers:
+        env["QUIZAPP_WORKERS"] = str(workers)
+    log = open(folder / f"gunicorn-{port}.log", "w")
+    process = subprocess.Popen([str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "quizapp:create_app()"],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2)
+                break
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                if process.poll() is not None:
+                    log_text = (folder / f"gunicorn-{port}.log").read_text()
+                    raise RuntimeError("gunicorn did not start: " + log_text) from None
+                time.sleep(0.1)
+        time.sleep(0.5)  # every worker has loaded the app
+        yield Server(process, port)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+# --- browsers -----------------------------------------------------------------------------------------------
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(page: str) -> str:
+    match = CSRF.search(page)
+    if not match:
+        raise ValueError("no CSRF token on the page")
+    return html.unescape(match[1] or match[2])
+
+
+@dataclass
+class Tally:
+    """Latencies by page, and the errors, of one run."""
+
+    times: dict[str, list[float]] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+    samples: list[str] = field(default_factory=list)
+
+    def add(self, name: str, seconds: float) -> None:
+        self.times.setdefault(name, []).append(seconds)
+
+    def error(self, name: str, what: str) -> None:
+        self.errors[name] = self.errors.get(name, 0) + 1
+        if len(self.samples) < 10:
+            self.samples.append(f"{name}: {what}")
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+
+class Failed(Exception):
+    pass
+
+
+class Browser:
+    """One learner's browser: its own session cookie, requests timed one by one, redirects followed by hand."""
+
+    def __init__(self, http, base: str, cookie: str, tally: Tally):
+        self.http, self.base, self.cookie, self.tally = http, base, cookie, tally
+
+    async def request(self, name: str, method: str, path: str, data: dict | None = None,
+                      expect: int = 200) -> tuple[str, str | None, float]:
+        """(body, Location, seconds); Failed (counted) on an unexpected status or a broken connection."""
+        started = time.perf_counter()
+        try:
+            async with self.http.request(method, self.base + path, data=data, allow_redirects=False,
+                                         headers={"Cookie": f"session={self.cookie}",
+                                                  "User-Agent": USER_AGENT}) as response:
+                body = await response.text()
+                status = response.status
+                location = response.headers.get("Location")
+                for value in response.headers.getall("Set-Cookie", []):
+                    if value.startswith("session="):
+                        self.cookie = value.split(";", 1)[0].split("=", 1)[1]
+        except (TimeoutError, OSError) as error:
+            self.tally.error(name, repr(error))
+            raise Failed(name) from None
+        seconds = time.perf_counter() - started
+        if status != expect:
+            self.tally.error(name, f"{method} {path}: {status} {body[:200]!r}")
+            raise Failed(name)
+        self.tally.add(name, seconds)
+        if location and location.startswith(self.base):
+            location = location[len(self.base):]
+        return body, location, seconds
+
+
+def http_session(timeout: float = 60.0):
+    import aiohttp
+
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=False),
+                                 cookie_jar=aiohttp.DummyCookieJar(),
+                                 timeout=aiohttp.ClientTimeout(total=timeout))
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def ms(value: float | None) -> float | None:
+    return None if value is None else round(value * 1000, 1)
+
+
+# --- the search ---------------------------------------------------------------------------------------------
+
+def search(trial, start: int, ceiling: int, resolution: float = 0.1, budget_s: float = 600) -> tuple[int, list]:
+    """The largest N for which ``trial(N)`` passes: double from ``start`` until a failure (or ``ceiling``), then
+    bisect until the gap is within ``resolution`` of N, or the time ``budget_s`` is spent. ``trial`` returns a
+    dict with a boolean ``passed``. Returns (largest passing N, 0 when none; every trial)."""
+    began = time.monotonic()
+    trials = []
+    good, bad = 0, None
+    n = start
+    while True:
+        result = trial(n)
+        trials.append(result)
+        if result["passed"]:
+            good = n
+            if n >= ceiling:
+                break
+            n = min(ceiling, n * 2)
+        else:
+            bad = n
+            break
+        if time.monotonic() - began > budget_s:
+            break
+    while bad is not None and bad - good > max(1, resolution * max(good, 1)) \
+            and time.monotonic() - began < budget_s:
+        n = (good + bad) // 2 if good else max(1, bad // 2)
+        if good == 0 and n < 10:
+            break
+        result = trial(n)
+        trials.append(result)
+        if result["passed"]:
+            good = n
+        else:
+            bad = n
+    return good, trials
