@@ -105,3 +105,13 @@ def quiz_versions(item_ids) -> dict[tuple[int, int], QuizItemVersion]:
         return {}
     rows = db.session.execute(select(QuizItemVersion).where(QuizItemVersion.item_id.in_(ids))).scalars()
     return {(v.item_id, v.number): v for v in rows}
+
+
+def shown_item(attempt: Attempt, item_id: int) -> ShownItem | None:
+    """One of the attempt's items, as it was shown it, reading only that item (and its kept version)."""
+    item = db.session.get(QuizItem, item_id)
+    if item is None or item.quiz_id != attempt.quiz_id:
+        return None
+    number = shown_numbers(attempt).get(item_id, item.version)
+    source = earlier_versions([(item_id, number)]).get((item_id, number), item) if number != item.version else item
+    return ShownItem.of(item_id, number if source is not item else item.version, source)

@@ -3,9 +3,9 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from quizapp import attempts, classroom
+from quizapp import attempts, classroom, versions
 from quizapp.forms import ActionForm, JoinForm, QuizResponseForm
-from quizapp.models import Attempt, Question, Quiz, QuizItem, Response, db
+from quizapp.models import Attempt, Question, Quiz, Response, db
 from quizapp.views.study import now
 
 bp = Blueprint("quizzes", __name__)
@@ -90,12 +90,12 @@ def first_unanswered(attempt: Attempt) -> int:
     return len(attempt.layout["order"])
 
 
-def item_at(attempt: Attempt, n: int) -> tuple[QuizItem, list[int]]:
+def item_at(attempt: Attempt, n: int) -> tuple[versions.ShownItem, list[int]]:
     """Item n of the attempt, and the ids of all its items in order; 404 past either end."""
     order = attempts.item_ids_in_order(attempt)
     if not 1 <= n <= len(order):
         abort(404)
-    return db.session.get(QuizItem, order[n - 1]), order
+    return versions.shown_item(attempt, order[n - 1]), order  # in the version the attempt was shown
 
 
 @bp.route("/attempts/<int:attempt_id>/<int:n>", methods=["GET", "POST"])
