@@ -30,7 +30,7 @@ from flask_migrate import upgrade
 from quizapp import create_app
 from quizapp.models import Attempt, Question, Quiz, Response, ReviewLog, User, db
 from quizapp.store import store_subject
-from quizapp.views.instructor import item_from_question
+from quizapp.views.compose import item_from_question
 from tests.conftest import PASSWORD, REDIS_URL, app_config, wipe_user_data
 
 ROOT = Path(__file__).resolve().parent.parent
