@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -315,3 +316,24 @@ def search(trial, start: int, ceiling: int, resolution: float = 0.1, budget_s: f
         else:
             bad = n
     return good, trials
+
+
+def search_database(kind: str, trial, setting, warm_up: tuple, start: int, ceiling: int, budget: float) -> dict:
+    """The largest N that passes on one database: a fresh database, the bank loaded, gunicorn as shipped, one
+    warm-up trial (so every worker has compiled its templates and statements), then the search.
+    ``trial(app, server, n, setting, seed, quiet=False)`` runs one trial; ``warm_up`` is (n, setting) for the
+    warm-up."""
+    with tempfile.TemporaryDirectory() as tmp, database(kind, Path(tmp)) as url:
+        app = bench_app(url)
+        migrate_and_load(app)
+        print(f"{kind}: searching from N={start}", flush=True)
+        with serve(url, Path(tmp)) as server:
+            trial(app, server, *warm_up, 0, quiet=True)
+            seeds = iter(range(1, 1000))
+            best, trials = search(lambda n: trial(app, server, n, setting, next(seeds)), start, ceiling,
+                                  budget_s=budget)
+        with app.app_context():
+            from quizapp.models import db
+            db.engine.dispose()
+    passing = [t for t in trials if t["learners"] == best]
+    return {"max_learners": best, "at_max": passing[0] if passing else None, "trials": trials}

@@ -13,9 +13,7 @@ import asyncio
 import html
 import random
 import re
-import tempfile
 import time
-from pathlib import Path
 
 from bench import common, load
 
@@ -134,20 +132,7 @@ def trial(app, server, n: int, seconds: float, seed: int, quiet: bool = False) -
 
 
 def run_database(kind: str, start: int, ceiling: int, seconds: float, budget: float) -> dict:
-    with tempfile.TemporaryDirectory() as tmp, load.database(kind, Path(tmp)) as url:
-        app = load.bench_app(url)
-        load.migrate_and_load(app)
-        print(f"{kind}: searching from N={start}", flush=True)
-        with load.serve(url, Path(tmp)) as server:
-            trial(app, server, 30, 10, 0, quiet=True)  # every worker compiles its templates and statements
-            seeds = iter(range(1, 1000))
-            best, trials = load.search(lambda n: trial(app, server, n, seconds, next(seeds)), start, ceiling,
-                                       budget_s=budget)
-        with app.app_context():
-            from quizapp.models import db
-            db.engine.dispose()
-    passing = [t for t in trials if t["learners"] == best]
-    return {"max_learners": best, "at_max": passing[0] if passing else None, "trials": trials}
+    return load.search_database(kind, trial, seconds, (30, 10), start, ceiling, budget)
 
 
 def main(argv: list[str] | None = None) -> dict:
