@@ -8,7 +8,6 @@ Server-Sent Events stream or a WebSocket would hold one for the whole game per l
 The presenter is the quiz's owner alone: learners get 403, other instructors 404.
 """
 
-import functools
 
 import segno
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -19,28 +18,14 @@ from sqlalchemy.exc import IntegrityError
 from quizapp import classroom, screens
 from quizapp.database import begin_writing, writes_late
 from quizapp.forms import ActionForm, LiveJoinForm, LiveStartForm, parse_id
-from quizapp.models import Attempt, LivePlayer, LiveSession, Quiz, db
+from quizapp.models import Attempt, LivePlayer, LiveSession, db
+from quizapp.views.instructor import instructor_required, own_quiz
 from quizapp.views.study import now
 
 bp = Blueprint("live", __name__, url_prefix="/live")
 
 
-def host_required(view):
-    """Log in first; then learners get 403."""
-    @functools.wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_instructor:
-            abort(403, "This page is for instructors.")
-        return view(*args, **kwargs)
-    return wrapped
-
-
-def own_quiz(quiz_id: int) -> Quiz:
-    quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None or quiz.owner_id != current_user.id:
-        abort(404)
-    return quiz
+host_required = instructor_required  # the host of a game is the quiz's instructor
 
 
 def own_session(session_id: int) -> LiveSession:
