@@ -112,11 +112,13 @@ def test_times_are_local_and_days_turn_at_the_learners_hour(live_server, browser
     question = answer_and_grade(page, grade="3")
     db.session.commit()
     card = db.session.execute(sa.select(Card).filter_by(user_id=user.id, question_id=question.id)).scalar_one()
-    card.due = clock.now + dt.timedelta(hours=4)  # 13:00 UTC, still 2 March in UTC; 02:00 on 3 March locally
+    # a review due at 02:00 on 3 March would belong to the learner's 2 March (their day turns at 04:00):
+    # 17:00 UTC, still 2 March in UTC, is 06:00 on 3 March locally, the learner's next day
+    card.due = clock.now + dt.timedelta(hours=8)
     db.session.commit()
     page.goto(f"{live_server.url}/study/israel-russia/1947-1966")
     page.wait_for_selector("#done")
-    assert page.inner_text("#next-due") == "The next one is due tomorrow at 02:00 (3 Mar 2026, 02:00)."
+    assert page.inner_text("#next-due") == "The next one is due tomorrow at 06:00 (3 Mar 2026, 06:00)."
     screenshot(page, "first-week-01-done-local")
 
     clock.advance(hours=5, minutes=30)  # 03:30 locally: before 04:00 it is still the learner's 2 March
