@@ -170,9 +170,11 @@ def next_card(subject_slug: str, deck_slug: str):
         return jsonify(done=True, next_due=next_due.isoformat() if next_due else None, counts=counts)
     question = db.session.execute(SHOWN_QUESTION, {"id": picked.question_id}).one()
     token = answer_tokens.issue(current_app.config["SECRET_KEY"], g.user.id, question.id, picked.reps)
+    # the key is never sent; it is read only to keep a chronology's events out of their right order
+    key = db.session.execute(db.select(Question.answer).where(Question.id == question.id)).scalar_one() \
+        if question.format == "order" else None
     return jsonify(done=False, token=token, counts=counts, question={
-        **question._asdict(), "choices": learning.shuffled_choices(
-        question.choices, question.answer if question.format == "order" else None), "new": picked.card is None,
+        **question._asdict(), "choices": learning.shuffled_choices(question.choices, key), "new": picked.card is None,
     }, intervals={r.name: v for r, v in learning.intervals(g.user, picked.card, at).items()})
 
 
