@@ -106,6 +106,7 @@ def test_reports_are_rate_limited_per_learner(database_url, subject, bank, clock
         assert "Please wait a while" in responses[-1].get_data(as_text=True)
         assert responses[-1].headers["Retry-After"]
         db.session.remove()
+        db.engine.dispose()  # its own pool: closed here, not left to the garbage collector
     assert count(ProblemReport) == 3
 
 
