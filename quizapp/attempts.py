@@ -14,6 +14,7 @@ import secrets
 from sqlalchemy import func, select, text
 
 from quizapp import grading, versions
+from quizapp.bank import unordered
 from quizapp.models import Attempt, Quiz, QuizItem, Response, db
 
 GRACE = dt.timedelta(seconds=3)
@@ -67,8 +68,7 @@ def shown_choices(rng: random.Random, item: QuizItem, shuffle: bool) -> list:
     """An item's choices as this attempt shows them: shuffled if the quiz says so; events to put in order
     always shuffled and never already in their key's order."""
     if item.format == "order":
-        out = rng.sample(item.choices, len(item.choices))
-        return out[1:] + out[:1] if out == list(item.answers) and len(out) > 1 else out
+        return unordered(rng, item.choices, item.answers)
     if shuffle and item.format in ("choice", "multi"):
         return rng.sample(item.choices, len(item.choices))
     return list(item.choices)

@@ -271,10 +271,11 @@ def pick(rng: Random, preferred: list, fallback: list, count: int) -> list:
     return chosen
 
 
-def unordered(rng: Random, items: list) -> list:
-    """The items shuffled, never in their given order: an order question must not show its key."""
+def unordered(rng: Random, items: list, key: list | None = None) -> list:
+    """The items shuffled, never in the key's order (by default their given order): an order question must not
+    show its key, in the bank, on the study page or in a quiz attempt."""
     out = shuffled(rng, items)
-    return out[1:] + out[:1] if out == items else out
+    return out[1:] + out[:1] if out == list(items if key is None else key) and len(out) > 1 else out
 
 
 def shuffled(rng: Random, items: list) -> list:

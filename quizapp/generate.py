@@ -11,7 +11,7 @@ waive) is withheld from the bank and reported by ``quizapp lint``.
 from __future__ import annotations
 
 from quizapp.bank import CHOICES, Bank, shuffled, stated_date, unordered
-from quizapp.facts import Subject
+from quizapp.facts import QUESTION_KINDS, Subject
 from quizapp.grading import normalize_answer
 from quizapp.kinds import GENERATORS
 from quizapp.question import Flag, Question, check_response
@@ -21,7 +21,7 @@ from quizapp.wording import BLANK
 __all__ = ["KINDS", "BLANK", "CHOICES", "GENERATORS", "Question", "Flag", "Bank", "build_bank", "generate",
            "check_response", "normalize_answer", "shuffled", "stated_date", "unordered"]
 
-KINDS = ("when", "who", "why", "then", "order", "tf", "cloze")
+KINDS = QUESTION_KINDS
 
 
 def generate(subject: Subject, seed: int = 0, kinds: tuple[str, ...] = KINDS) -> tuple[list[Question], list[Flag]]:

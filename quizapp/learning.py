@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, func, insert, literal, or_, select, union_all,
 from sqlalchemy.exc import IntegrityError
 
 from quizapp import localtime, scheduling
-from quizapp.generate import check_response
+from quizapp.generate import check_response, unordered
 from quizapp.models import Card, NewCursor, Period, Question, ReviewLog, Subject, db
 from quizapp.scheduling import CardState, Rating, State
 
@@ -315,10 +315,8 @@ def intervals(user: Learner, card: CardState | None, now: dt.datetime) -> dict[R
 def shuffled_choices(choices: list, key: list | None = None) -> list:
     """The choices in a fresh order for each showing, so a learner remembers the answer, not its place; events
     to put in order never come already in their key's order."""
-    out = random.SystemRandom().sample(list(choices), len(choices))
-    if key is not None and out == list(key) and len(out) > 1:
-        out = out[1:] + out[:1]
-    return out
+    rng = random.SystemRandom()
+    return unordered(rng, choices, key) if key is not None else rng.sample(list(choices), len(choices))
 
 
 @dataclass(frozen=True)

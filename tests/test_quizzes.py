@@ -488,3 +488,16 @@ def test_draws_take_one_question_per_fact_and_the_editor_warns_of_two_from_one_f
     post_form(client, f"{page}/bank", {"question": str(sibling)})
     text = client.get(page).get_data(as_text=True)
     assert text.count("Same fact as question") == 2 and "Same fact as question 26" in text
+
+
+def test_events_to_order_never_come_in_their_key_order_in_an_attempt_or_on_the_study_page():
+    import random
+
+    from quizapp import attempts, learning
+    from quizapp.models import QuizItem
+
+    key = ["a", "b", "c"]
+    item = QuizItem(format="order", prompt="Order them.", choices=list(key), answers=list(key), points=1)
+    shown = [attempts.shown_choices(random.Random(n), item, shuffle=False) for n in range(60)]
+    assert all(s != key and sorted(s) == key for s in shown) and len({tuple(s) for s in shown}) > 1
+    assert all(learning.shuffled_choices(key, key) != key for _ in range(60))
