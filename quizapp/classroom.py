@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from quizapp import attempts, grading, live
@@ -69,11 +69,22 @@ def current_item(session: LiveSession) -> QuizItem | None:
     return db.session.get(QuizItem, session.item_order[session.position])
 
 
-def act(session: LiveSession, action: str, now: dt.datetime) -> None:
-    """Move the game on as the presenter asks; raises Refused when the action makes no sense now."""
-    phase = live.phase(round_of(session), now)
+def act(session: LiveSession, action: str, now: dt.datetime, seen: int | None = None) -> None:
+    """Move the game on as the presenter asks; raises Refused when the action makes no sense now.
+
+    `seen` is the game's version the presenter's screen showed when the button was pressed: the action is
+    applied only if the game is still at that version (one compare-and-set in the database), so a double
+    tap, a retried request or a second presenter tab cannot skip a question."""
     if action not in ACTIONS:
         raise Refused(404, "No such action.")
+    if seen is not None:
+        claimed = db.session.execute(
+            update(LiveSession).where(LiveSession.id == session.id, LiveSession.version == seen)
+            .values(version=LiveSession.version + 1).execution_options(synchronize_session=False)).rowcount
+        if claimed != 1:
+            raise Refused(409, "The game had already moved on: the screen now shows where it is.")
+        db.session.refresh(session)
+    phase = live.phase(round_of(session), now)
     if phase == live.ENDED:
         raise Refused(409, "This game has ended.")
     if action in ("next", "skip"):

@@ -155,6 +155,7 @@
     const allowed = HOST_BUTTONS[s.phase] || [];
     document.querySelectorAll("#controls form").forEach(function (form) {
       form.hidden = allowed.indexOf(form.dataset.action) < 0;
+      form.elements.version.value = s.version;  // an action applies only to the game this screen shows
     });
   }
 

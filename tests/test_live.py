@@ -236,6 +236,32 @@ def test_pause_freezes_the_countdown_and_skip_moves_on(teacher, quiz, make_learn
     assert ended["phase"] == "ended" and act(host, session, "next").status_code == 409
 
 
+def test_a_presenter_s_double_tap_or_retry_moves_the_game_on_once(teacher, quiz, make_learner, clock):
+    _, host = teacher
+    session = open_game(host, quiz)
+    page = host.get(f"/live/host/{session.id}").get_data(as_text=True)
+    shown = int(re.search(r'name="version" value="(\d+)"', page).group(1))
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+    def tap(action, version):
+        return host.post(f"/live/host/{session.id}/{action}", data={"csrf_token": token, "version": version},
+                         headers={"Accept": "application/json"})
+
+    first, second = tap("next", shown), tap("next", shown)  # the same screen's button, twice
+    assert first.status_code == 200 and first.json["question"]["number"] == 1
+    assert second.status_code == 409 and "already moved on" in second.json["error"]
+    assert host.get(f"/live/host/{session.id}/state").json["question"]["number"] == 1
+    # the screen that showed the first question's version moves it on, once
+    after = first.json["version"]
+    assert tap("skip", after).json["question"]["number"] == 2
+    assert tap("skip", after).status_code == 409
+    assert host.get(f"/live/host/{session.id}/state").json["question"]["number"] == 2
+    # without JavaScript the buttons post the version the page was rendered with: the one it shows now
+    page = host.get(f"/live/host/{session.id}").get_data(as_text=True)
+    now_shown = int(re.search(r'name="version" value="(\d+)"', page).group(1))
+    assert now_shown == host.get(f"/live/host/{session.id}/state").json["version"] != after
+
+
 def test_polls_are_answered_304_until_the_game_changes(teacher, quiz, make_learner, clock):
     _, host = teacher
     session = open_game(host, quiz)

@@ -61,7 +61,15 @@ def test_sixteen_joins_and_sixteen_taps_at_once_make_one_player_and_one_answer(b
         "csrf_token": token, "code": session.code, "nickname": f"Racer {i}"})[0])
     assert all(status in (200, 302) for status in joins) and joins.count(302) >= 1
 
-    host.request("POST", location + "/next", {"csrf_token": host.csrf(location)})
+    _, _, screen = host.request("GET", location)
+    shown = screen.split('name="version" value="', 1)[1].split('"', 1)[0]
+    host_token = host.csrf(location)
+    starts = at_once(8, lambda i: host.request("POST", location + "/next", {"csrf_token": host_token,
+                                                                             "version": shown})[0])
+    assert sorted(starts) == [302] * 8  # each sent back to the screen, one with the game moved on
+    db.session.commit()
+    moved = db.session.execute(select(LiveSession.position, LiveSession.phase)).one()
+    assert tuple(moved) == (0, "question")  # the first question: not skipped, and the game not ended
     time.sleep(3.2)  # answers open after the three seconds' "get ready"
     _, _, page = phone.request("GET", f"/live/{session.code}")
     csrf = page.split('data-csrf="', 1)[1].split('"', 1)[0]

@@ -107,8 +107,9 @@ def act(session_id: int, action: str):
     session = own_session(session_id)
     if not ActionForm().validate_on_submit():
         abort(400, "The form has expired; reload the page.")
+    seen = request.form.get("version", type=int)  # the version the presenter's screen showed
     try:
-        classroom.act(session, action, now())
+        classroom.act(session, action, now(), seen)
     except classroom.Refused as refused:
         db.session.rollback()
         if wants_json():
