@@ -40,7 +40,7 @@ def make_quiz(app, seed: int) -> str:
     """A 16-question quiz drawn from the bank (no chronology, as in the quiz editor), shuffled questions
     and choices, one attempt, an hour's time limit, feedback after submitting; its join code."""
     from quizapp.models import Question, Quiz, User, db
-    from quizapp.views.instructor import item_from_question
+    from quizapp.views.compose import item_from_question
 
     with app.app_context():
         owner = User(email=f"teacher{seed}-{time.time_ns()}@example.org", password_hash="x", is_instructor=True)
