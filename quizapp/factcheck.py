@@ -224,6 +224,9 @@ def _check_fact(raw: dict, loc: _Locator, start: int, end: int, periods: dict[st
     elif over := [k for k in typed if ":" in k and int(k.split(":")[1]) > len(fact_actors)]:
         fail("typed", f"{over[0]!r}: the fact has {len(fact_actors)} actor(s), so no such who-question")
         typed = ()
+    elif both := [k for k in typed if k in skip or "who" in skip]:
+        fail("typed", f"{both[0]!r} is also in skip, which wins: list in typed only the who-questions asked")
+        typed = ()
 
     who_wrong = {}
     raw_who_wrong = raw.get("who_wrong", {})

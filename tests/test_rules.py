@@ -965,3 +965,9 @@ def test_who_accept_must_name_an_actor_of_the_fact_and_list_answers(mini):
     assert "field 'who_accept.hal-varn': 'hal-varn' is not one of this fact's actors" in text
     assert "field 'who_accept.ostrava': lists the other right answers" in text
     assert "field 'who_accept.mira-tal': lists the other right answers" in text
+
+
+def test_a_who_question_both_typed_and_skipped_is_refused(mini):
+    add(mini, TAL_TREATY + 'typed = ["who:2"]\nskip = ["who:2"]\n')
+    with pytest.raises(FactFileError, match=r"field 'typed': 'who:2' is also in skip, which wins"):
+        load_subject(mini)
