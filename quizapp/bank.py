@@ -42,8 +42,7 @@ class Bank:
                 self.actors_by_type.setdefault(actor.type, []).append(actor)
         self.proper = self._proper_words()
         # the subject's main actors (in more than a fifth of its facts): asked only where they act
-        used = Counter(a for f in subject.facts for a in f.actors)
-        self.principal = {a for a, n in used.items() if n > len(subject.facts) / 5}
+        self.principal = subject.principal
         # words in more than one event of eight ("Israel", "Soviet"): sharing them gives nothing away
         seen = Counter(w for f in subject.facts for w in content_words(f.event))
         self.common_words = {w for w, n in seen.items() if n > max(2, len(subject.facts) // 8)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from quizapp.subject import (
     QUESTION_KINDS,
@@ -15,13 +16,14 @@ from quizapp.subject import (
     Reason,
     Waiver,
     find_mention,
+    main_actors,
     normalize_text,
 )
 
 FACT_KEYS = {
     "id", "period", "date", "date_approx", "date_quote", "date_source", "ask_date", "actors", "event",
     "causes", "consequences", "quote", "note", "tags", "cloze", "cloze_accept", "ask", "waive", "also_true", "skip",
-    "typed", "who_wrong",
+    "typed", "who_wrong", "who_accept",
 }
 REASON_KEYS = {"text", "quote", "link", "wrong"}
 ASK_KEYS = {"who", "who_actor", "when", "why", "then"}
@@ -31,6 +33,7 @@ CONCESSIVE_LINKS = ("despite", "in spite of", "nonetheless", "nevertheless", "al
                     "however", "though", "yet", "notwithstanding", "regardless")
 MAX_CLOZE_WORDS = 3
 WHO_WRONG = 3  # wrong choices in a who-question: four choices in all
+TYPED_RE = re.compile(r"who(?::[1-9]\d*)?")
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -214,8 +217,15 @@ def _check_fact(raw: dict, loc: _Locator, start: int, end: int, periods: dict[st
         skip = ()
 
     typed = _string_list(raw.get("typed", []))
-    if typed is None or any(k.split(":")[0] != "who" for k in typed):
-        fail("typed", "typed lists who-questions (\"who\", \"who:2\") to ask as typed answers")
+    if typed is None or not all(TYPED_RE.fullmatch(k) for k in typed):
+        fail("typed", "typed lists who-questions (\"who\" for every one, \"who:1\" the first, \"who:2\" the "
+                      "second...) to ask as typed answers")
+        typed = ()
+    elif over := [k for k in typed if ":" in k and int(k.split(":")[1]) > len(fact_actors)]:
+        fail("typed", f"{over[0]!r}: the fact has {len(fact_actors)} actor(s), so no such who-question")
+        typed = ()
+    elif both := [k for k in typed if k in skip or "who" in skip]:
+        fail("typed", f"{both[0]!r} is also in skip, which wins: list in typed only the who-questions asked")
         typed = ()
 
     who_wrong = {}
@@ -239,6 +249,22 @@ def _check_fact(raw: dict, loc: _Locator, start: int, end: int, periods: dict[st
             fail(where, f"'{other[0]}' is a {actors[other[0]].type}, '{key}' a {actors[key].type}")
         else:
             who_wrong[key] = ids
+
+    who_accept = {}
+    raw_who_accept = raw.get("who_accept", {})
+    if not isinstance(raw_who_accept, dict):
+        fail("who_accept", "who_accept is a table: { actor-id = [\"other right answer\", ...] }")
+        raw_who_accept = {}
+    for key, value in raw_who_accept.items():
+        answers = _string_list(value, allow_empty=False)
+        where = f"who_accept.{key}"
+        if key not in fact_actors or key not in actors:
+            if all(a in actors for a in fact_actors):
+                fail(where, f"'{key}' is not one of this fact's actors")
+        elif answers is None or isinstance(value, str):
+            fail(where, "lists the other right answers a typed who-question accepts, as strings")
+        else:
+            who_accept[key] = answers
 
     waivers = []
     raw_waive = raw.get("waive", [])
@@ -274,8 +300,49 @@ def _check_fact(raw: dict, loc: _Locator, start: int, end: int, periods: dict[st
         cloze=cloze, ask=dict(ask), file=loc.file, line=start, note=raw.get("note", "").strip(),
         cloze_accept=cloze_accept, date_quote=raw.get("date_quote", ""), date_source=raw.get("date_source", ""),
         ask_date=ask_date, waivers=tuple(waivers), also_true=also_true, skip=skip, typed=typed,
-        who_wrong=who_wrong,
+        who_wrong=who_wrong, who_accept=who_accept,
     )
+
+
+def check_typed(facts: list[Fact], actors: dict[str, Actor], problems: list[Problem]) -> None:
+    """A curator's ``typed`` that the generator cannot honour, said rather than dropped in silence: a who-question
+    on one of the subject's main actors is never typed (typing "Israel" or "Russia" is a coin toss between the two,
+    so the question is not asked at all), nor is a hand-phrased one (always multiple choice)."""
+    main = main_actors(facts)
+    starts: dict[str, list[int]] = {}
+    for fact in facts:
+        starts.setdefault(fact.file, []).append(fact.line)
+    files: dict[str, list[str]] = {}
+    for fact in facts:
+        if not fact.typed:
+            continue
+        for n, aid in enumerate(fact.actors, start=1):
+            explicit = f"who:{n}" in fact.typed
+            if not (explicit or "who" in fact.typed):
+                continue
+            entry = f"who:{n}" if explicit else "who"
+            hand = "who" in fact.ask and aid == fact.who_actor
+            if hand:
+                message = (f"{entry!r} would type the hand-phrased who-question (ask.who, on '{aid}'), which is "
+                           "always multiple choice")
+            elif aid in main and (explicit or n == 1 or aid in fact.who_wrong):
+                message = (f"{entry!r} would type '{aid}' ({actors[aid].name}), one of the subject's main actors: "
+                           "typed, it is a guess between them, so the question is never asked: skip it (skip = "
+                           f"[\"who:{n}\"]"
+                           + (", and list the other who-questions in typed" if not explicit else "")
+                           + "), or ask it as multiple choice with who_wrong and without typed")
+            else:
+                continue
+            if fact.file not in files:
+                try:
+                    files[fact.file] = Path(fact.file).read_text(encoding="utf-8").splitlines()
+                except OSError:
+                    files[fact.file] = []
+            lines = files[fact.file]
+            later = [s for s in starts[fact.file] if s > fact.line]
+            end = min(later) - 1 if later else len(lines)
+            line = _Locator(fact.file, lines).key_line("typed", fact.line, end) if lines else fact.line
+            problems.append(Problem(fact.file, line, message, fact.id, "typed"))
 
 
 def _at_word_boundaries(term: str, text: str) -> bool:

@@ -19,6 +19,7 @@ from quizapp.factcheck import (
     _check_fact,
     _Locator,
     _string_list,
+    check_typed,
 )
 from quizapp.subject import (
     ACTOR_TYPES,
@@ -96,6 +97,7 @@ def load_subject(folder: str | Path) -> Subject:
     normalized_source = normalize_text(source_text)
     for path in fact_files:
         facts.extend(_load_fact_file(path, periods, actors, normalized_source, seen, problems))
+    check_typed(facts, actors, problems)
 
     if problems:
         raise FactFileError(problems)
@@ -245,7 +247,8 @@ def _load_fact_file(path: Path, periods: dict[str, Period], actors: dict[str, Ac
     if not isinstance(raw_facts, list):
         problems.append(Problem(loc.file, loc.key_line("fact"), "facts must be [[fact]] tables", field="fact"))
         return []
-    starts = loc.table_lines("fact")
+    # each [[fact]] opening; not its [[fact.causes]] tables, which would shift every later fact's line
+    starts = [n for n in loc.table_lines("fact") if re.match(r"\s*\[\[\s*fact\s*\]\]", lines[n - 1])]
     facts = []
     for i, raw in enumerate(raw_facts):
         start = starts[i] if i < len(starts) else 1

@@ -3,7 +3,9 @@
 Formats: ``choice`` (one right choice), ``multi`` (several right choices, partial
 credit with wrong picks cancelling right ones), ``truefalse``, ``short`` and
 ``typed`` (any accepted alternative, compared case-, space- and punctuation-
-insensitively, with a small typo tolerance) and ``year`` (exact digits).
+insensitively, with a small typo tolerance in the letters of words, never in
+numbers: digits, ordinals like "2nd" and Roman numerals must be exact) and
+``year`` (exact digits).
 """
 
 from __future__ import annotations
@@ -26,16 +28,28 @@ def normalize_answer(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# A Roman numeral ("ii", "iv", "xiv"; answers are casefolded before this is asked)
+ROMAN = re.compile(r"(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
+
+
+def numbers(answer: str) -> list[str]:
+    """The words of a normalized answer that are numbers: with a digit ("1948", "242", "2nd") or a Roman
+    numeral ("iii"). They must be typed exactly: one edit turns Alexander III into Alexander II."""
+    return [w for w in answer.split() if any(ch.isdigit() for ch in w) or ROMAN.fullmatch(w)]
+
+
 def allowed_typos(answer: str) -> int:
-    """Edits forgiven in a typed answer: none in words of up to 4 letters or anything with digits, one up to
-    8 letters, then 2."""
-    if len(answer) <= 4 or any(ch.isdigit() for ch in answer):
+    """Edits forgiven in a typed answer, in the letters of its words (numbers are never forgiven): none in up
+    to 4 letters, one up to 8, then 2."""
+    letters = len(" ".join(w for w in answer.split() if w not in numbers(answer)))
+    if letters <= 4:
         return 0
-    return 1 if len(answer) <= 8 else 2
+    return 1 if letters <= 8 else 2
 
 
 def typed_matches(response: str, answers: list[str]) -> bool:
-    """Whether a typed response is one of the accepted answers, allowing a small typo (never in numbers)."""
+    """Whether a typed response is one of the accepted answers, allowing a small typo in the letters of its
+    words; its numbers (digits, "2nd", Roman numerals) must be the key's exactly."""
     given = normalize_answer(response)
     if not given:
         return False
@@ -44,7 +58,7 @@ def typed_matches(response: str, answers: list[str]) -> bool:
         if given == key:
             return True
         limit = allowed_typos(key)
-        if limit and not any(ch.isdigit() for ch in given) and \
+        if limit and numbers(given) == numbers(key) and \
                 Levenshtein.distance(given, key, score_cutoff=limit) <= limit:
             return True
     return False

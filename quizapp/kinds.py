@@ -152,13 +152,19 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
             wrong = pick(r, near, fitting, CHOICES - 1)
         if not hand and bank.pointer(prompt, actor, wrong):
             continue  # "During Sharon's visit to _____, Putin said": Putin gives Russia away
-        if len(wrong) < CHOICES - 1 or "who" in fact.typed or qid.split(":", 1)[1] in fact.typed:
+        if len(wrong) < CHOICES - 1 or fact.typed_who(n):
             # too few fair wrong choices (or the curator says any would be unfair): the learner types the name
-            # instead, where guessing the subject's main actors would not do
+            # instead, where guessing the subject's main actors would not do (the validator refuses a curator's
+            # typed for a main actor or a hand-phrased question)
             if hand or slot.adjective or actor.id in bank.principal:
                 continue
             answer = fill(actor, slot)
             accept = sorted({n for n in (actor.name, actor.display, *actor.aliases) if n != answer})
+            known = {normalize_answer(a) for a in (answer, *accept)}
+            for other in fact.who_accept.get(actor.id, ()):  # the curator's other right answers (who_accept)
+                if normalize_answer(other) not in known:
+                    known.add(normalize_answer(other))
+                    accept.append(other)
             questions.append(_question(fact, "who", qid, prompt + " Type the name.", answer, [], "typed",
                                        accept=accept, meta={"actor": actor.id, "choice_actors": [],
                                                             "adjective": False, "hand": False}))

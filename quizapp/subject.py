@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -210,6 +211,8 @@ class Fact:
     also_true: tuple[str, ...] = ()  # actors (ids) and years that would also be right: never a wrong choice
     skip: tuple[str, ...] = ()  # questions the curator does not want: kinds ("who") or ids' tails ("who:2")
     typed: tuple[str, ...] = ()  # who-questions to ask typed, where any wrong choices would be unfair ("who:2")
+    # other right answers a typed who-question accepts, beyond the actor's names: {actor id: (answers...)}
+    who_accept: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     # the curator's wrong choices for an actor's who-question: {actor id: (wrong actor ids...)}
     who_wrong: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
 
@@ -243,6 +246,11 @@ class Fact:
     def waived(self, rule: str) -> bool:
         return any(w.rule == rule for w in self.waivers)
 
+    def typed_who(self, n: int) -> bool:
+        """Whether the curator asks the fact's n-th who-question typed: ``typed`` takes the forms ``skip`` does,
+        "who" for every who-question, "who:1" for the first alone, "who:2" for the second..."""
+        return "who" in self.typed or f"who:{n}" in self.typed
+
 
 @dataclass(frozen=True)
 class Subject:
@@ -269,6 +277,18 @@ class Subject:
 
     def facts_in(self, period_id: str) -> list[Fact]:
         return [f for f in self.facts if f.period == period_id]
+
+    @property
+    def principal(self) -> set[str]:
+        """The subject's main actors, in more than a fifth of its facts ("Israel", "Russia"): asked only where
+        they act, and never typed (the learner would guess between them)."""
+        return main_actors(self.facts)
+
+
+def main_actors(facts: tuple[Fact, ...] | list[Fact]) -> set[str]:
+    """The actors in more than a fifth of the facts."""
+    used = Counter(a for f in facts for a in f.actors)
+    return {a for a, n in used.items() if n > len(facts) / 5}
 
 
 def normalize_text(text: str) -> str:

@@ -318,6 +318,22 @@ def test_typed_answers_forgive_a_typo_but_never_in_numbers():
     assert score("short", ["main Soviet foothold"], "main soviet fothold") == 1.0
 
 
+def test_typed_numbers_must_be_exact_but_their_words_forgive_a_typo():
+    assert not check_response("typed", "Alexander III", "Alexander II")  # one edit, another tsar
+    assert not check_response("typed", "Alexander II", "Alexander III")
+    assert not check_response("typed", "Alexander II", "Alexander I")
+    assert not check_response("typed", "World War I", "World War II")
+    assert not check_response("typed", "Pope John Paul II", "Pope John Paul I")
+    assert not check_response("typed", "the 2nd Lebanon War", "3rd Lebanon War")
+    assert not check_response("typed", "Resolution 242", "Resolution 243")
+    assert not check_response("typed", "Resolution 242", "Resolution242")
+    assert check_response("typed", "Alexander III", "alexandr iii")  # the letters may slip, the numeral not
+    assert check_response("typed", "Alexander III", "Alexander III.")
+    assert check_response("typed", "Resolution 242", "Resolutoin 242")
+    assert check_response("typed", "the 2nd Lebanon War", "2nd Lebanon Wr")
+    assert check_response("typed", "Civil War", "Civl War")  # letters that could spell a numeral are no numeral
+
+
 def test_a_waiver_keeps_the_question_and_names_its_reason(mini):
     add(mini, '''[[fact]]
 id = "waived-year"
@@ -853,3 +869,105 @@ def test_order_choices_never_show_the_key(clean):
     for n in range(50):
         assert unordered(Random(n), ["a", "b", "c"]) != ["a", "b", "c"]
 
+
+
+TAL_TREATY = '''[[fact]]
+id = "tal-treaty"
+period = "early"
+date = "1941"
+actors = ["mira-tal", "ostrava"]
+event = "Mira Tal signed a treaty with the Ostrava Republic."
+quote = "In 1941, Mira Tal, the foreign minister of Syldavia, met Hal Varn in the Atlantean capital."
+'''
+TAL_CHOICES = ('who_wrong = { mira-tal = ["ivo-dal", "uma-sen", "per-holm"], '
+               'ostrava = ["zembla", "kuron", "moravia"] }\n')
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ('["who:1"]', {"tal-treaty:who": "typed", "tal-treaty:who:2": "choice"}),  # the first alone, as skip reads it
+    ('["who:2"]', {"tal-treaty:who": "choice", "tal-treaty:who:2": "typed"}),
+    ('["who"]', {"tal-treaty:who": "typed", "tal-treaty:who:2": "typed"}),  # every who-question of the fact
+    ('[]', {"tal-treaty:who": "choice", "tal-treaty:who:2": "choice"}),
+])
+def test_typed_takes_the_forms_skip_takes(mini, typed, expected):
+    for state in ("zembla", "kuron", "moravia"):
+        add_actor(mini, f'[actor.{state}]\ntype = "state"\nname = "{state.title()}"\nrole = ["power"]\n')
+    for person in ("ivo-dal", "uma-sen", "per-holm"):
+        add_actor(mini, f'[actor.{person}]\ntype = "person"\nname = "{person.replace("-", " ").title()}"\n'
+                        'role = ["diplomat"]\n')
+    add(mini, TAL_TREATY + TAL_CHOICES + f"typed = {typed}\n")
+    _, questions, _ = built(mini)
+    assert {qid: questions[qid].format for qid in expected} == expected
+
+
+def test_typed_names_only_who_questions_the_fact_has(mini):
+    add(mini, TAL_TREATY + 'typed = ["who:3"]\n')
+    with pytest.raises(FactFileError, match=r"facts.toml:\d+: fact 'tal-treaty': field 'typed': 'who:3': the fact "
+                                            r"has 2 actor"):
+        load_subject(mini)
+    for bad in ('["who:0"]', '["who:x"]', '["when"]', '["who:1:2"]'):
+        folder = mini.parent / f"m{abs(hash(bad))}"
+        shutil.copytree(MINI, folder)
+        add(folder, TAL_TREATY + f"typed = {bad}\n")
+        with pytest.raises(FactFileError, match="typed lists who-questions"):
+            load_subject(folder)
+
+
+def test_a_typed_main_actor_is_refused_by_the_validator_not_dropped_in_silence(mini):
+    # Atlantis is in more than a fifth of the facts: typed, it would be a guess between the subject's main actors
+    add(mini, '''[[fact]]
+id = "atlantis-treaty"
+period = "early"
+date = "1925"
+actors = ["atlantis", "ostrava"]
+event = "Atlantis signed a treaty with the Ostrava Republic."
+quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
+typed = ["who"]
+''')
+    with pytest.raises(FactFileError) as caught:
+        load_subject(mini)
+    lines = (mini / "facts.toml").read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith('typed = ["who"]'))
+    assert f"facts.toml:{line}: fact 'atlantis-treaty': field 'typed': 'who' would type 'atlantis' (Atlantis), " \
+           "one of the subject's main actors" in str(caught.value)
+    assert 'skip = ["who:1"]' in str(caught.value)
+    # the curator's way: skip the main actor's question, type the other
+    text = (mini / "facts.toml").read_text().replace('typed = ["who"]', 'skip = ["who:1"]\ntyped = ["who:2"]')
+    (mini / "facts.toml").write_text(text)
+    _, questions, _ = built(mini)
+    assert "atlantis-treaty:who" not in questions and questions["atlantis-treaty:who:2"].format == "typed"
+
+
+def test_a_typed_hand_phrased_who_question_is_refused(mini):
+    add(mini, TAL_TREATY + 'ask.who = "Who signed the treaty with the Ostrava Republic in 1941?"\n'
+                           'typed = ["who:1"]\n')
+    with pytest.raises(FactFileError, match=r"field 'typed': 'who:1' would type the hand-phrased who-question"):
+        load_subject(mini)
+
+
+def test_who_accept_adds_right_answers_to_a_typed_who_question(mini):
+    add(mini, TAL_TREATY + 'typed = ["who:2"]\n'
+                           'who_accept = { ostrava = ["Ostrava", "the Republic of Ostrava", "Ostrava Republic"] }\n')
+    _, questions, _ = built(mini)
+    q = questions["tal-treaty:who:2"]
+    assert q.answer == "the Ostrava Republic"
+    assert q.accept == ["Ostrava Republic", "Ostrava", "the Republic of Ostrava"]  # "Ostrava Republic" only once
+    assert check_response(q.format, q.answer, "republic of ostrava", q.accept)
+    assert check_response(q.format, q.answer, "Ostrva", q.accept)  # the typo allowance holds for them too
+    assert not check_response(q.format, q.answer, "Atlantis", q.accept)
+
+
+def test_who_accept_must_name_an_actor_of_the_fact_and_list_answers(mini):
+    add(mini, TAL_TREATY + 'who_accept = { hal-varn = ["Varn"], ostrava = "Ostrava", mira-tal = [] }\n')
+    with pytest.raises(FactFileError) as caught:
+        load_subject(mini)
+    text = str(caught.value)
+    assert "field 'who_accept.hal-varn': 'hal-varn' is not one of this fact's actors" in text
+    assert "field 'who_accept.ostrava': lists the other right answers" in text
+    assert "field 'who_accept.mira-tal': lists the other right answers" in text
+
+
+def test_a_who_question_both_typed_and_skipped_is_refused(mini):
+    add(mini, TAL_TREATY + 'typed = ["who:2"]\nskip = ["who:2"]\n')
+    with pytest.raises(FactFileError, match=r"field 'typed': 'who:2' is also in skip, which wins"):
+        load_subject(mini)

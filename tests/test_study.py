@@ -383,3 +383,20 @@ def test_a_typed_answer_counts_with_an_accepted_alternative_or_a_small_typo(make
     misspelt = with_alternatives.answer[:-1] + ("x" if last != "x" else "y")  # one letter wrong
     assert learning.check(with_alternatives, misspelt).correct
     assert not learning.check(with_alternatives, "something else entirely").correct
+
+
+def test_the_answer_shows_what_else_a_typed_question_accepts(make_learner):
+    from markupsafe import escape
+
+    _, client = make_learner(new_per_day=200)
+    for _ in range(200):
+        card = current_card(client)
+        assert card is not None, "no typed question with alternatives in the deck"
+        question = card["question"]
+        html = answer(client, card, right=False)
+        if question.format == "typed" and question.accept:
+            assert 'id="also-accepted"' in html and "Also accepted" in html
+            assert all(str(escape(a)) in html for a in question.accept)
+            break
+        assert 'id="also-accepted"' not in html
+        grade(client, card, Rating.Easy, right=False)
