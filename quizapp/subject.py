@@ -176,6 +176,7 @@ class Reason:
     quote: str = ""
     link: str = ""
     wrong: tuple[str, ...] = ()  # a curator's wrong answers on the same subject, false by the source or by history
+    label: str = ""  # how the explanation introduces it where "Why:" / "What followed:" would misread ("An example:")
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,7 @@ class Fact:
     also_true: tuple[str, ...] = ()  # actors (ids) and years that would also be right: never a wrong choice
     skip: tuple[str, ...] = ()  # questions the curator does not want: kinds ("who") or ids' tails ("who:2")
     typed: tuple[str, ...] = ()  # who-questions to ask typed, where any wrong choices would be unfair ("who:2")
+    context: str = ""  # the era a statement without an asked date opens with ("During the Suez crisis of 1956")
     # the curator's wrong choices for an actor's who-question: {actor id: (wrong actor ids...)}
     who_wrong: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
 
