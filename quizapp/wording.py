@@ -114,8 +114,8 @@ def capitalize(text: str) -> str:
 
 
 _PRESENT = re.compile(r"(?i)^(?:is|are|has|have|does|do)$")
-_PAST = re.compile(r"(?i)^(?:was|were|had|did|[a-z]{3,}ed|arose|began|became|broke|brought|bought|came|chose|cut|drew|fell|"
-                   r"fought|gave|grew|held|kept|knew|led|left|lost|made|meant|met|paid|put|ran|rose|said|saw|sent|"
+_PAST = re.compile(r"(?i)^(?:was|were|had|did|[a-z]{3,}ed|arose|began|became|broke|brought|bought|came|chose|cut|"
+                   r"drew|fell|fought|gave|grew|held|kept|knew|led|left|lost|made|meant|met|paid|put|ran|rose|said|saw|sent|"
                    r"sold|sought|spread|stood|struck|took|told|went|won|withheld|wrote)$")
 
 
