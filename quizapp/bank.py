@@ -13,6 +13,7 @@ from quizapp.slots import NEGATION, actor_slot, fill
 from quizapp.wording import (
     content_words,
     dated_statement,
+    lower_opener,
     mentions,
     similarity,
     years_in,
@@ -246,6 +247,15 @@ def stated_date(fact: Fact):
     if fact.date is None or fact.date_source and not fact.ask_date or fact.date_contested:
         return None
     return fact.date
+
+
+def statement(fact: Fact, proper: set[str]) -> str:
+    """The event as a statement pinned to its era: opening with its date from the article, else with the
+    curator's context ("During the Suez crisis of 1956, ..."), else bare."""
+    date = stated_date(fact)
+    if date is None and fact.context:
+        return f"{fact.context}, {lower_opener(fact.event, proper)}"
+    return dated_statement(fact.event, date, proper)
 
 
 def _valid_day(year: int, date) -> bool:

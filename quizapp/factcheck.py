@@ -23,9 +23,9 @@ from quizapp.subject import (
 FACT_KEYS = {
     "id", "period", "date", "date_approx", "date_quote", "date_source", "ask_date", "actors", "event",
     "causes", "consequences", "quote", "note", "tags", "cloze", "cloze_accept", "ask", "waive", "also_true", "skip",
-    "typed", "who_wrong", "who_accept",
+    "typed", "who_wrong", "who_accept", "context",
 }
-REASON_KEYS = {"text", "quote", "link", "wrong"}
+REASON_KEYS = {"text", "quote", "link", "wrong", "label"}
 ASK_KEYS = {"who", "who_actor", "when", "why", "then"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # Links that set two things against each other: what follows them is a contrast, never a cause or consequence.
@@ -292,6 +292,15 @@ def _check_fact(raw: dict, loc: _Locator, start: int, end: int, periods: dict[st
     if who_actor is not None and "who" not in ask:
         fail("ask.who_actor", "ask.who_actor needs a hand-phrased ask.who question")
 
+    context = raw.get("context", "")
+    if "context" in raw:
+        evidence = " ".join((quotes or ()) + (raw.get("note", "") if isinstance(raw.get("note"), str) else "",))
+        if problem := _context_problem(context, evidence):
+            fail("context", problem)
+        elif date is not None and not ("date_source" in raw and not ask_date) and not (
+                set(map(int, re.findall(r"(?<!\d)(1[6-9]\d\d|20\d\d)(?!\d)", raw.get("note", "")))) - {date.year}):
+            fail("context", "the fact has a date from the article, which its statements open with: no context is used")
+
     if len(problems) > before:
         return None
     return Fact(
@@ -300,7 +309,7 @@ def _check_fact(raw: dict, loc: _Locator, start: int, end: int, periods: dict[st
         cloze=cloze, ask=dict(ask), file=loc.file, line=start, note=raw.get("note", "").strip(),
         cloze_accept=cloze_accept, date_quote=raw.get("date_quote", ""), date_source=raw.get("date_source", ""),
         ask_date=ask_date, waivers=tuple(waivers), also_true=also_true, skip=skip, typed=typed,
-        who_wrong=who_wrong, who_accept=who_accept,
+        who_wrong=who_wrong, who_accept=who_accept, context=context.strip() if isinstance(context, str) else "",
     )
 
 
@@ -343,6 +352,35 @@ def check_typed(facts: list[Fact], actors: dict[str, Actor], problems: list[Prob
             end = min(later) - 1 if later else len(lines)
             line = _Locator(fact.file, lines).key_line("typed", fact.line, end) if lines else fact.line
             problems.append(Problem(fact.file, line, message, fact.id, "typed"))
+
+
+
+MAX_CONTEXT_WORDS = 10
+# Words a context phrase frames its era with: everything else it says must be in the fact's quotes or note.
+CONTEXT_FRAME = {"in", "during", "after", "before", "at", "the", "of", "a", "an", "and", "under", "since", "when",
+                 "while", "following", "around", "amid", "early", "late", "mid", "years", "time", "era", "period",
+                 "days", "first", "s"}
+
+
+def _context_problem(context, evidence: str) -> str | None:
+    """Why a context phrase will not do: not a short phrase opening a sentence, or a word the fact's quotes
+    and note do not have (a decade such as "1990s" is covered by any year of it)."""
+    if not isinstance(context, str) or not re.fullmatch(r"[A-Z][^.?!;:]*[^\s.?!;:,]", context.strip()):
+        return "context is a phrase a sentence opens with, capitalized, without closing punctuation " \
+               "(\"During the Suez crisis of 1956\")"
+    words = re.findall(r"[\w'’-]+", context.casefold())
+    if len(words) > MAX_CONTEXT_WORDS:
+        return f"context has more than {MAX_CONTEXT_WORDS} words: a short phrase naming the era"
+    text = normalize_text(evidence).casefold()
+    for word in words:
+        if word in CONTEXT_FRAME:
+            continue
+        decade = re.fullmatch(r"(1[6-9]\d|20\d)0s", word)
+        if decade and re.search(rf"(?<!\d){decade.group(1)}\d", text):
+            continue
+        if not re.search(rf"(?<![\w-]){re.escape(word)}", text):
+            return f"context word {word!r} is not in the fact's quotes or note: say only what they support"
+    return None
 
 
 def _at_word_boundaries(term: str, text: str) -> bool:
@@ -391,5 +429,9 @@ def _reasons(raw: dict, key: str, normalized_source: str, fail) -> tuple[Reason,
         if wrong is None:
             fail(f"{where}.wrong", "wrong must be a list of wrong answers")
             continue
-        reasons.append(Reason(text.strip(), quote.strip(), link.strip(), wrong))
+        label = entry.get("label", "")
+        if not isinstance(label, str) or "label" in entry and not re.fullmatch(r"[A-Z][^.?!:]{0,40}:", label.strip()):
+            fail(f"{where}.label", "label is a short heading ending in ':' (\"An example:\")")
+            continue
+        reasons.append(Reason(text.strip(), quote.strip(), link.strip(), wrong, label.strip()))
     return tuple(reasons)

@@ -8,7 +8,8 @@ import re
 from collections.abc import Callable
 from random import Random
 
-from quizapp.bank import CHOICES, Bank, pick, shuffled, stated_date, unordered
+from quizapp.bank import CHOICES, Bank, pick, shuffled, unordered
+from quizapp.bank import statement as era_statement
 from quizapp.facts import Fact, Reason, normalize_text
 from quizapp.grading import normalize_answer
 from quizapp.question import Question
@@ -16,8 +17,8 @@ from quizapp.slots import NEGATION, Slot, actor_slot, fill
 from quizapp.wording import (
     BLANK,
     content_words,
-    dated_statement,
     mentions,
+    present_tense,
     similarity,
 )
 
@@ -32,14 +33,23 @@ WHO_LEAD = {
 }
 
 
+def standing(fact: Fact) -> bool:
+    """A standing condition, not a happening: an undated event in the present tense ("Russia takes its Muslim
+    population into account ..."), whose why-question asks "why is this so?", not "why did this happen?"."""
+    return fact.date is None and present_tense(fact.event)
+
+
 def explain(fact: Fact) -> str:
-    """The teacher's answer: when, what, why and what followed, and the article's slip where it has one."""
+    """The teacher's answer: when, what, why and what followed, and the article's slip where it has one. A
+    cause or consequence the curator labels ("An example:") is introduced by its label."""
     head = f"{fact.date.display()}: " if fact.date else ""
     parts = [head + fact.event]
-    if fact.causes:
-        parts.append("Why: " + " ".join(fact.cause_texts))
-    if fact.consequences:
-        parts.append("What followed: " + " ".join(fact.consequence_texts))
+    then = "What it leads to:" if standing(fact) else "What followed:"
+    for reasons, default in ((fact.causes, "Why:"), (fact.consequences, then)):
+        groups: dict[str, list[str]] = {}
+        for reason in reasons:
+            groups.setdefault(reason.label or default, []).append(reason.text)
+        parts.extend(f"{label} {' '.join(texts)}" for label, texts in groups.items())
     if fact.date_source:
         parts.append(f"The date is not in the article: {fact.date_source}")
     if fact.note:
@@ -130,7 +140,7 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
                 continue  # "During Sharon's visit to _____, Putin ...": the subject's main actors only when they act
             if n == 1 and NEGATION.search(fact.event) and not curated:
                 continue  # "_____ did not attend": most wrong answers did not attend either
-            statement = dated_statement(fact.event, stated_date(fact), bank.proper)
+            statement = era_statement(fact, bank.proper)
             shift = len(statement) - len(fact.event)
             slot = actor_slot(statement, actor, [a for a in fact_actors if a.id != actor.id])
             if slot is None or slot.start < shift:
@@ -146,10 +156,18 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
             candidates = bank.fitting_actors(fact, actor, adjective=slot.adjective)
             best = actor.role_fit(candidates[0]) if candidates else 0
             fitting = [a for a in candidates if actor.role_fit(a) == best]
-            if len(fitting) < CHOICES - 1:  # widen to the next kind of fit only when the best is too few
-                fitting = candidates
-            near = [a for a in fitting if a.id in bank.period_actors[fact.period]]
-            wrong = pick(r, near, fitting, CHOICES - 1)
+            if len(fitting) >= CHOICES - 1:
+                near = [a for a in fitting if a.id in bank.period_actors[fact.period]]
+                wrong = pick(r, near, fitting, CHOICES - 1)
+            else:  # widen only when the best fit is too few, and then tier by tier: every actor of the key's own
+                # role first (Medvedev beside Putin), then its side's (a Russian official), then the rest, so a
+                # head of state stands among officials only where too few of its kind fit
+                wrong = []
+                for tier in role_tiers(actor, candidates):
+                    near = [a for a in tier if a.id in bank.period_actors[fact.period]]
+                    wrong += pick(r, near, tier, CHOICES - 1 - len(wrong))
+                    if len(wrong) == CHOICES - 1:
+                        break
         if not hand and bank.pointer(prompt, actor, wrong):
             continue  # "During Sharon's visit to _____, Putin said": Putin gives Russia away
         if len(wrong) < CHOICES - 1 or fact.typed_who(n):
@@ -176,6 +194,17 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
             "actor": actor.id, "choice_actors": [a.id for a in wrong], "adjective": slot.adjective,
             "hand": hand, "curated": bool(curated)}))
     return questions
+
+
+def role_tiers(actor, candidates: list) -> list[list]:
+    """The candidates in tiers: those sharing a role with the actor ("russian-leader"), then those of its side
+    ("russian-official"), then the rest of the fit (another kind of leader: "-leader" is also a Palestinian one)."""
+    sides = {r.split("-", 1)[0] for r in actor.roles if "-" in r}
+    tiers: list[list] = [[], [], []]
+    for other in candidates:
+        same_side = sides & {r.split("-", 1)[0] for r in other.roles if "-" in r}
+        tiers[0 if actor.role_fit(other) == 2 else 1 if same_side else 2].append(other)
+    return [t for t in tiers if t]
 
 
 def reason_distractors(fact: Fact, bank: Bank, attr: str, rng: Random, count: int,
@@ -261,7 +290,8 @@ def reason_distractors(fact: Fact, bank: Bank, attr: str, rng: Random, count: in
     return wrong_way + rng.sample(nearest, min(need, len(nearest)))
 
 
-def _reason_questions(fact: Fact, bank: Bank, kind: str, attr: str, lead: str) -> list[Question]:
+def _reason_questions(fact: Fact, bank: Bank, kind: str, attr: str, lead: tuple[str, str]) -> list[Question]:
+    """lead: how the question opens for a happening, and for a standing condition."""
     questions = []
     for n, reason in enumerate(getattr(fact, attr), start=1):
         qid = f"{fact.id}:{kind}" + (f":{n}" if n > 1 else "")
@@ -269,7 +299,7 @@ def _reason_questions(fact: Fact, bank: Bank, kind: str, attr: str, lead: str) -
         distractors = reason_distractors(fact, bank, attr, rng, CHOICES - 1, reason)
         if len(distractors) < CHOICES - 1:
             continue
-        prompt = fact.ask.get(kind) or f"{lead} {fact.event}"
+        prompt = fact.ask.get(kind) or f"{lead[standing(fact)]} {fact.event}"
         questions.append(_question(fact, kind, qid, prompt, reason.text,
                                    shuffled(rng, [reason.text] + distractors), "choice",
                                    quote=reason.quote, meta={"link": reason.link}))
@@ -278,13 +308,15 @@ def _reason_questions(fact: Fact, bank: Bank, kind: str, attr: str, lead: str) -
 
 def why_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     """Each cause the article states, against causes of other facts that do not explain this one."""
-    return _reason_questions(fact, bank, "why", "causes", "According to the article, why did this happen?")
+    return _reason_questions(fact, bank, "why", "causes", ("According to the article, why did this happen?",
+                                                          "According to the article, why is this so?"))
 
 
 def then_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     """Each consequence the article states, against consequences of other facts that this one did not cause."""
     return _reason_questions(fact, bank, "then", "consequences",
-                             "According to the article, what did this lead to?")
+                             ("According to the article, what did this lead to?",
+                              "According to the article, what does this lead to?"))
 
 
 def order_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
@@ -328,7 +360,7 @@ def tf_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
         statement, why, meta = rng.choice(swaps)
         answer, explanation = "False", why + "\n" + explain(fact)
     else:
-        statement = dated_statement(fact.event, stated_date(fact), bank.proper)
+        statement = era_statement(fact, bank.proper)
         answer, explanation, meta = "True", "True.\n" + explain(fact), {}
     return [_question(fact, "tf", f"{fact.id}:tf", f"True or false? {statement}", answer,
                       ["True", "False"], "truefalse", explanation=explanation, quote=_date_quote(fact), meta=meta)]
@@ -352,7 +384,7 @@ def cloze_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     if start is None:
         m = re.search(rf"(?<!\w){re.escape(term)}(?!\w)", fact.event)
         start = m.start() if m else fact.event.index(term)
-    statement = dated_statement(fact.event, stated_date(fact), bank.proper)
+    statement = era_statement(fact, bank.proper)
     shift = len(statement) - len(fact.event)
     if statement[shift + start:shift + start + len(term)] != term:  # the term opened the sentence
         term = statement[shift + start:shift + start + len(term)]

@@ -29,16 +29,17 @@ class Note:
     text: str
 
 
-LABELS = ("Why", "What followed", "Note", "The date is not in the article")
+LABELS = ("Why", "What followed", "What it leads to", "Note", "The date is not in the article")
 
 
 def answer_notes(kind: str, prompt: str, answer, explanation: str) -> list[Note]:
     """The explanation as the answer page shows it: said once, without the event the question already
     states, and without the line that only repeats the answer.
 
-    An explanation reads 'DATE: EVENT', then 'Why: ...', 'What followed: ...', 'Note: ...' lines (a
-    true-or-false one opens with its verdict). The event line becomes just its date, where the question
-    does not state it; a chronology's lines, which are the dated answer, are left to the answer itself.
+    An explanation reads 'DATE: EVENT', then 'Why: ...', 'What followed: ...' (or a curator's label:
+    'An example: ...'), 'Note: ...' lines (a true-or-false one opens with its verdict). The event line becomes
+    just its date, where the question does not state it; a chronology's lines, which are the dated answer,
+    are left to the answer itself.
     """
     if kind == "order":
         return []
@@ -46,7 +47,8 @@ def answer_notes(kind: str, prompt: str, answer, explanation: str) -> list[Note]
     notes: list[Note] = []
     for n, line in enumerate(line.strip() for line in explanation.splitlines() if line.strip()):
         label, sep, text = line.partition(": ")
-        if sep and label in LABELS:
+        curated = n > (kind == "tf") and len(label) <= 41 and not any(c.isdigit() for c in label)
+        if sep and (label in LABELS or curated):  # a curator's label for a cause or consequence: "An example"
             if text.strip() not in answers:
                 notes.append(Note(label, text.strip()))
         elif n == 0 and kind == "tf":

@@ -177,6 +177,7 @@ class Reason:
     quote: str = ""
     link: str = ""
     wrong: tuple[str, ...] = ()  # a curator's wrong answers on the same subject, false by the source or by history
+    label: str = ""  # how the explanation introduces it where "Why:" / "What followed:" would misread ("An example:")
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,7 @@ class Fact:
     typed: tuple[str, ...] = ()  # who-questions to ask typed, where any wrong choices would be unfair ("who:2")
     # other right answers a typed who-question accepts, beyond the actor's names: {actor id: (answers...)}
     who_accept: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+    context: str = ""  # the era a statement without an asked date opens with ("During the Suez crisis of 1956")
     # the curator's wrong choices for an actor's who-question: {actor id: (wrong actor ids...)}
     who_wrong: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
 

@@ -111,3 +111,27 @@ def dated_statement(event: str, date: FactDate | None, proper: set[str]) -> str:
 
 def capitalize(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+_PRESENT = re.compile(r"(?i)^(?:is|are|has|have|does|do)$")
+_PAST = re.compile(r"(?i)^(?:was|were|had|did|[a-z]{3,}ed|arose|began|became|broke|brought|bought|came|chose|cut|"
+                   r"drew|fell|fought|gave|grew|held|kept|knew|led|left|lost|made|meant|met|paid|put|ran|rose|said|saw|sent|"
+                   r"sold|sought|spread|stood|struck|took|told|went|won|withheld|wrote)$")
+
+
+def present_tense(event: str) -> bool:
+    """Whether the event's first finite verb is in the present ("Russia takes ...", "it is common ...",
+    "... has largely not been exploited"): a standing condition, not a happening. The first tense marker
+    decides: is/are/has/have/does/do, or a verb in -s after a one-word subject ("Israel gives"), against
+    was/were/had/did, a verb in -ed or a common irregular past; a participle after a comma ("Russia,
+    estimated at ...") marks nothing; with no marker at all ("The Russians continue to ..."), the present."""
+    tokens = re.findall(r"[\w'’-]+|,", event)
+    for i, word in enumerate(tokens):
+        before = tokens[i - 1] if i else ""
+        if _PRESENT.match(word):
+            return True
+        if _PAST.match(word) and not (before == "," and word.endswith("ed")):
+            return False
+        if i == 1 and re.fullmatch(r"[a-z]{2,}[^s'’]s", word) and before[:1].isupper() and before not in OPENERS:
+            return True
+    return True

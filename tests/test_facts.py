@@ -296,3 +296,39 @@ def test_actor_forms_eras_and_roles(folder):
     path = folder / "subject.toml"
     path.write_text(path.read_text().replace('name = "Soviet Union"', 'name = "the Soviet Union"', 1))
     assert any(p.field == "name" and "without it" in p.message for p in problems_of(folder))
+
+
+def test_a_context_phrase_is_short_and_says_only_what_the_quotes_support(folder):
+    path = add_fact(folder, date="1949")
+    base = path.read_text() + 'date_source = "general knowledge: a test"\n'
+    path.write_text(base + 'context = "Three days after the declaration of independence"\n')
+    fact = next(f for f in load_subject(folder).facts if f.id == "new-fact")
+    assert fact.context == "Three days after the declaration of independence"
+    for bad, message in (('"During the Suez crisis"', "not in the fact's quotes"),
+                         ('"in the 1950s."', "opens with"),
+                         ('"In the days after the declaration of independence, as the State of Israel was recognized"',
+                          "more than")):
+        path.write_text(base + f"context = {bad}\n")
+        [problem] = problems_of(folder)
+        assert problem.field == "context" and message in problem.message, bad
+    path.write_text(base + 'context = "In the 1940s"\n')  # a decade is covered by a year of it (1948)
+    assert "new-fact" in {f.id for f in load_subject(folder).facts}
+
+
+def test_a_context_phrase_needs_a_fact_without_a_date_from_the_article(folder):
+    path = add_fact(folder)  # dated 1948 by its quote: statements open with "In 1948"
+    path.write_text(path.read_text() + 'context = "Three days after the declaration of independence"\n')
+    [problem] = problems_of(folder)
+    assert problem.field == "context" and "no context is used" in problem.message
+
+
+def test_a_reason_label_is_a_short_heading(folder):
+    quote = "On May 17th 1948, three days after the declaration of independence"
+    path = add_fact(folder)
+    reason = f'[[fact.causes]]\ntext = "Independence."\nquote = "{quote}"\nlink = "after"\n'
+    path.write_text(path.read_text() + reason + 'label = "An example:"\n')
+    fact = next(f for f in load_subject(folder).facts if f.id == "new-fact")
+    assert fact.causes[0].label == "An example:"
+    path.write_text(path.read_text().replace('"An example:"', '"an example"'))
+    [problem] = problems_of(folder)
+    assert problem.field == "causes[1].label"

@@ -185,3 +185,70 @@ def test_dated_statements_keep_names_capitalised_and_openers_lowercase(bank):
         if opener[0].startswith("In ") and len(opener) == 2:
             assert opener[1].split(" ", 1)[0] not in {"During", "After", "The", "When", "Following", "According"}, q.id
         assert not re.match(r"True or false\? In \d{1,2} ", q.prompt), q.id  # "On 17 May 1963", not "In 17 May"
+
+
+def test_a_standing_condition_is_asked_why_it_is_so(subject):
+    from quizapp.bank import Bank
+    from quizapp.kinds import explain, standing, then_questions, why_questions
+    from quizapp.wording import present_tense
+
+    assert present_tense("Russia takes its Muslim population, estimated at over 10 percent, into account.")
+    assert present_tense("In Russia it is common to view the Jewish world and Israel as one unit.")
+    assert present_tense("The Russians continue to play a critical role in Iran's nuclear development.")
+    assert not present_tense("A public debate arose in Israel over the country's orientation.")
+    assert not present_tense("The authorities of the Soviet Union offered scholarships to Arabs.")
+    assert not present_tense("Russia, by its representatives' account, made several requests to the Syrians.")
+    bank = Bank(subject, seed=1)
+    fact = next(f for f in subject.facts if f.causes and f.consequences and not f.ask)
+    now = dataclasses.replace(fact, date=None, event="Russia takes its Muslim population into account.")
+    assert not standing(fact) and standing(now)
+    assert [q.prompt for q in why_questions(now, bank, None)][0].startswith(
+        "According to the article, why is this so? Russia takes")
+    assert [q.prompt for q in then_questions(now, bank, None)][0].startswith(
+        "According to the article, what does this lead to? Russia takes")
+    assert "\nWhat it leads to: " in explain(now) and "\nWhat followed: " in explain(fact)
+
+
+def test_a_labelled_reason_is_introduced_by_its_label(subject):
+    from quizapp.kinds import explain
+
+    fact = next(f for f in subject.facts if len(f.causes) == 1 and f.consequences)
+    cause = dataclasses.replace(fact.causes[0], label="An example:")
+    text = explain(dataclasses.replace(fact, causes=(cause,)))
+    assert f"\nAn example: {cause.text}" in text and "Why:" not in text and "What followed:" in text
+
+
+def test_a_context_pins_the_era_of_an_undated_statement(subject):
+    from quizapp.bank import Bank, statement
+    from quizapp.kinds import cloze_questions
+
+    bank = Bank(subject, seed=1)
+    fact = next(f for f in subject.facts if f.date is None and f.cloze and not f.event.startswith(f.cloze))
+    assert statement(fact, bank.proper) == fact.event
+    pinned = dataclasses.replace(fact, context="In the 1990s")
+    assert statement(pinned, bank.proper).startswith("In the 1990s, ")
+    [q] = cloze_questions(pinned, bank, None)
+    assert q.prompt.startswith("Fill in the blank. In the 1990s, ") and q.answer.endswith(fact.cloze)
+    dated = next(f for f in subject.facts if f.date and not f.date_source and not f.date_contested)
+    assert not statement(dataclasses.replace(dated, context="In the 1990s"), bank.proper).startswith("In the 1990s")
+
+
+def test_who_choices_take_the_keys_own_role_before_the_broader_fit():
+    from quizapp.facts import Actor
+    from quizapp.kinds import role_tiers
+
+    key = Actor("putin", "person", "Putin", roles=("russian-leader",))
+    leader = Actor("medvedev", "person", "Medvedev", roles=("russian-leader",))
+    official = Actor("mironov", "person", "Mironov", roles=("russian-official",))
+    other_leader = Actor("yassin", "person", "Yassin", roles=("palestinian-leader",))
+    assert role_tiers(key, [other_leader, official, leader]) == [[leader], [official], [other_leader]]
+
+
+def test_the_answer_page_shows_a_curators_label():
+    from quizapp.presenting import answer_notes
+
+    explanation = "Russia has an interest in arming Israel's foes.\nAn example: Hezbollah used Kornet missiles."
+    notes = answer_notes("then", "What follows?", "Something else.", explanation)
+    assert [(n.label, n.text) for n in notes] == [("An example", "Hezbollah used Kornet missiles.")]
+    tf = "True.\nIn the USSR, Jewish doctors were accused: the Doctors' Plot.\nWhy: a reason."
+    assert [n.label for n in answer_notes("tf", "True or false?", "True", tf)] == ["Why"]
