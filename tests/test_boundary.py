@@ -7,7 +7,7 @@ import pytest
 
 CORE = ("facts.py", "subject.py", "factcheck.py", "generate.py", "question.py", "slots.py", "bank.py", "kinds.py",
         "rules.py", "wording.py", "grading.py", "scheduling.py", "anki.py", "fitting.py", "reading.py",
-        "calibration.py")
+        "calibration.py", "overlap.py")
 FORBIDDEN = ("flask", "flask_sqlalchemy", "flask_login", "flask_wtf", "wtforms", "quizapp.models", "quizapp.views")
 
 

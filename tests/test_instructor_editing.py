@@ -365,7 +365,7 @@ def test_adding_a_second_question_of_a_fact_warns_on_adding_and_in_the_bank(teac
     response = post_form(client, f"/teach/quizzes/{quiz.id}/bank", {"question": str(sibling.id)},
                          page=f"/teach/quizzes/{quiz.id}/bank")
     page = client.get(response.location).get_data(as_text=True)
-    assert "Question 4 comes from the same fact as question 1" in page and 'flash-warning' in page
+    assert "Question 4: same fact as question 1" in page and 'flash-warning' in page
     assert page.count("Same fact as question") == 2
 
 

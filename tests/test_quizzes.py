@@ -490,6 +490,30 @@ def test_draws_take_one_question_per_fact_and_the_editor_warns_of_two_from_one_f
     assert text.count("Same fact as question") == 2 and "Same fact as question 26" in text
 
 
+def test_random_draws_skip_questions_that_would_give_another_away(instructor):
+    _, client = instructor
+    pages = []
+    for period in ("1947-1966", "palestinian-issue"):
+        quiz_id = create_quiz(client)
+        post_form(client, f"/teach/quizzes/{quiz_id}/draw", {"period": str(period_id(period)), "kind": "any",
+                                                             "count": "20", "seed": "3"})
+        pages.append(client.get(f"/teach/quizzes/{quiz_id}").get_data(as_text=True))
+    assert all("Drew 20 questions" in p and "give each other away" not in p for p in pages)
+
+
+def test_an_item_whose_wording_names_another_item_s_answer_is_flagged_on_both(instructor):
+    _, client = instructor
+    quiz_id = create_quiz(client)
+    compose(client, quiz_id, draw=0, custom=CUSTOM[-1:])  # the answer: Sergei Stepashin
+    named = {"format": "short", "prompt": "Which office had Sergei Stepashin held before?", "choices": "",
+             "answers": "prime minister", "explanation": "", "points": "1"}
+    page = f"/teach/quizzes/{quiz_id}"
+    added = post_form(client, f"{page}/items", named, page=page)
+    text = client.get(added.location).get_data(as_text=True)
+    assert "Question 2: its wording names the answer of question 1. They may give each other away." in text
+    assert "Its answer is named in question 2: they may give each other away." in text
+
+
 def test_events_to_order_never_come_in_their_key_order_in_an_attempt_or_on_the_study_page():
     import random
 

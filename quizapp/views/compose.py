@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import or_
 from wtforms import SelectChoice
 
-from quizapp import curation, grading, interchange, localtime, versions
+from quizapp import curation, grading, interchange, localtime, overlap, versions
 from quizapp.attempts import valid_response
 from quizapp.forms import (
     ActionForm,
@@ -53,10 +53,17 @@ def facts_of(quiz: Quiz) -> dict[int, list[QuizItem]]:
     return by_fact
 
 
-def same_fact_items(quiz: Quiz) -> dict[int, list[int]]:
-    """For each bank item, the numbers of the other items drawn from the same fact (they give each other away)."""
-    return {item.id: [other.position + 1 for other in group if other is not item]
-            for group in facts_of(quiz).values() if len(group) > 1 for item in group}
+def overlap_items(quiz: Quiz) -> list[overlap.Item]:
+    fact_of = {item.id: fact for fact, group in facts_of(quiz).items() for item in group}
+    return [overlap.Item(item.position + 1, item.prompt, tuple(item.answers), item.format, fact_of.get(item.id))
+            for item in quiz.items]
+
+
+def item_clashes(quiz: Quiz) -> dict[int, list[str]]:
+    """For each item, why it may give away or be given away by others: same fact, same answer, or wording
+    that names another item's answer."""
+    by_number = overlap.clashes(overlap_items(quiz))
+    return {item.id: by_number[item.position + 1] for item in quiz.items}
 
 
 def quiz_specs(quiz: Quiz) -> list[interchange.ItemSpec]:
@@ -150,7 +157,7 @@ def render_edit(quiz: Quiz, draw: DrawForm | None = None, custom: CustomItemForm
         forms[editing[0]] = editing[1]
     return render_template("instructor/edit.html", quiz=quiz, draw=draw or draw_form(formdata=None),
                            custom=custom or CustomItemForm(formdata=None),
-                           action=ActionForm(), clashes=same_fact_items(quiz), item_forms=forms,
+                           action=ActionForm(), clashes=item_clashes(quiz), item_forms=forms,
                            editing=editing[0] if editing else None)
 
 
@@ -178,13 +185,17 @@ def draw(quiz_id: int):
     taken_facts = set(db.session.execute(db.select(Question.fact_id).where(Question.id.in_(taken))).scalars())
     pool = [q for q in db.session.execute(query).scalars() if q.id not in taken and q.fact_id not in taken_facts]
     seed = form.seed.data if form.seed.data is not None else secrets.randbelow(2**31)
-    chosen = []  # one question per fact: two of one fact give each other away
+    chosen = []  # one question per fact, none that shares its answer with another or names it
+    present = overlap_items(quiz)
     for q in random.Random(seed).sample(pool, len(pool)):
         if len(chosen) == form.count.data:
             break
-        if q.fact_id not in taken_facts:
+        candidate = overlap.Item(len(present) + 1, q.prompt, (q.answer, *(q.accept or [])), BANK_FORMATS[q.format],
+                                  q.fact_id)
+        if q.fact_id not in taken_facts and not overlap.clashes_with(candidate, present):
             taken_facts.add(q.fact_id)
             chosen.append(q)
+            present.append(candidate)
     for q in chosen:
         quiz.items.append(item_from_question(q, len(quiz.items), seed))
     db.session.commit()
@@ -218,14 +229,13 @@ def bank(quiz_id: int):
                            period=period, kind=kind, draw=draw_form(), action=ActionForm(), fact_items=fact_items)
 
 
-def warn_of_same_facts(quiz: Quiz, added: list[QuizItem]) -> None:
-    """Flash a warning for each added item that shares its fact with another item of the quiz."""
-    clashes = same_fact_items(quiz)
+def warn_of_clashes(quiz: Quiz, added: list[QuizItem]) -> None:
+    """Flash a warning for each added item that may give away, or be given away by, another item."""
+    clashes = item_clashes(quiz)
     for item in added:
         if clashes.get(item.id):
-            others = ", ".join(map(str, clashes[item.id]))
-            flash(f"Question {item.position + 1} comes from the same fact as question {others}: "
-                  "the two may give each other away.", "warning")
+            flash(f"Question {item.position + 1}: {'; '.join(clashes[item.id])}. They may give each other away.",
+                  "warning")
 
 
 @bp.post("/quizzes/<int:quiz_id>/bank")
@@ -246,7 +256,7 @@ def add_from_bank(quiz_id: int):
             taken.add(qid)
     db.session.commit()
     flash(f"Added {len(added)} question(s)." if added else "No question was selected.", None if added else "error")
-    warn_of_same_facts(quiz, added)
+    warn_of_clashes(quiz, added)
     return redirect(url_for("instructor.edit", quiz_id=quiz.id))
 
 
@@ -261,6 +271,7 @@ def add_custom(quiz_id: int):
     quiz.items.append(QuizItem(position=len(quiz.items), **item_content(form)))
     db.session.commit()
     flash("Question added.")
+    warn_of_clashes(quiz, [quiz.items[-1]])
     return redirect(url_for("instructor.edit", quiz_id=quiz.id))
 
 
