@@ -15,6 +15,7 @@ from quizapp.wording import (
     dated_statement,
     mentions,
     similarity,
+    stem,
     stems,
     years_in,
 )
@@ -23,8 +24,9 @@ CHOICES = 4
 SIBLING_SIMILARITY = 0.5
 RARE_STEM = 6  # a word in at most this many events names something particular ("embassy", "attack")
 # Words of many events, or of any official doing, that name nothing particular when two events share them.
-GENERIC_STEMS = frozenset("""government agreement relation support request declar sign visit meeting minister
-official leader state countri president foreign policy region international""".split())
+GENERIC_STEMS = frozenset(stem(w) for w in """government agreement relations support request declared signed visit
+meeting minister officials leader state countries president foreign policy region international peace
+promote""".split())
 # Words that make a name the name of an event ("Six Day War", "Partition Plan"), which other events may refer to.
 EVENT_NAMES = re.compile(r"(?i)\b(?:war|plan|plot|trials?|agreement|accords?|conference|intifada|crisis|revolution|"
                          r"summit|treaty|pact|declaration|operation|uprising|campaign|affair|ultimatum|initiative)\b")
