@@ -16,11 +16,21 @@ from quizapp.wording import (
     lower_opener,
     mentions,
     similarity,
+    stem,
+    stems,
     years_in,
 )
 
 CHOICES = 4
 SIBLING_SIMILARITY = 0.5
+RARE_STEM = 6  # a word in at most this many events names something particular ("embassy", "attack")
+# Words of many events, or of any official doing, that name nothing particular when two events share them.
+GENERIC_STEMS = frozenset(stem(w) for w in """government agreement relations support request declared signed visit
+meeting minister officials leader state countries president foreign policy region international peace
+promote""".split())
+# Words that make a name the name of an event ("Six Day War", "Partition Plan"), which other events may refer to.
+EVENT_NAMES = re.compile(r"(?i)\b(?:war|plan|plot|trials?|agreement|accords?|conference|intifada|crisis|revolution|"
+                         r"summit|treaty|pact|declaration|operation|uprising|campaign|affair|ultimatum|initiative)\b")
 
 
 class Bank:
@@ -63,6 +73,9 @@ class Bank:
                     self._states_named.setdefault(name.casefold(), set()).add(actor.id)
         self._paragraphs: dict[str, frozenset[int]] = {}
         self.siblings = {f.id: self._siblings(f) for f in subject.facts}
+        self._actor_stems = {st for a in subject.actors.values() for n in a.names for st in stems(n, 4)}
+        self._common_stems = {st for w in self.common_words for st in stems(w)}
+        self._stem_use = Counter(st for f in subject.facts for st in stems(f.event))  # events a stem is in
         self.order_sets: set[frozenset[str]] = set()
         self.order_use: dict[str, int] = {}
         self.tf_false, self.tf_facts = self._tf_assignment()
@@ -164,6 +177,20 @@ class Bank:
                     and not any(other.id in side or self._side_of(other) & side for side in sides) \
                     and mentions(text, other):
                 return other.name
+        return None
+
+    def cross_reference(self, a: Fact, b: Fact) -> str | None:
+        """What one event's text shares with the other's that tells which came first: the same uncommon words
+        ("the attack on its embassy" and "the embassy was attacked"), or the other's key name."""
+        for one, other in ((a, b), (b, a)):
+            key = one.cloze
+            if key and key[:1].isupper() and EVENT_NAMES.search(key) \
+                    and re.search(rf"(?i)(?<!\w){re.escape(key)}(?!\w)", other.event):
+                return key
+        shared = {st for st in stems(a.event) & stems(b.event) if self._stem_use[st] <= RARE_STEM} \
+            - self._actor_stems - self._common_stems - GENERIC_STEMS
+        if len(shared) >= 2:
+            return ", ".join(sorted(shared))
         return None
 
     def _side_of(self, actor: Actor) -> set[str]:

@@ -320,8 +320,9 @@ def then_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
 
 
 def order_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
-    """This fact and others of its period with exact dates that cannot overlap, to put in order; never
-    the same set twice, and the least-used facts first so one period's few dates are not asked again and again."""
+    """This fact and others of its period with exact dates that cannot overlap, to put in order; none naming
+    another's event ("after the attack on its embassy" tells the attack came first); never the same set twice,
+    and the least-used facts first so one period's few dates are not asked again and again."""
     def orderable(f: Fact) -> bool:
         return f.askable_date is not None and not f.date_contested  # a contested date orders nothing
 
@@ -331,7 +332,7 @@ def order_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     pool.sort(key=lambda f: (bank.order_use.get(f.id, 0), rng.random()))
     chosen = [fact]
     for other in pool:
-        if all(not other.date.overlaps(c.date) for c in chosen):
+        if all(not other.date.overlaps(c.date) and not bank.cross_reference(other, c) for c in chosen):
             chosen.append(other)
         if len(chosen) == ORDER_SIZE:
             break

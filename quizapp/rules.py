@@ -15,8 +15,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from quizapp.facts import Fact
+from quizapp.grading import normalize_answer
 from quizapp.question import Flag, Question
-from quizapp.wording import BLANK, STOPWORDS, TITLES, content_words, mentions, similarity, years_in
+from quizapp.wording import (
+    BLANK,
+    STOPWORDS,
+    TITLES,
+    content_words,
+    mentions,
+    opposite_in,
+    similarity,
+    stems,
+    years_in,
+)
 
 if TYPE_CHECKING:
     from quizapp.bank import Bank
@@ -26,6 +37,11 @@ LENGTH_CUE = 1.25  # a key this much longer than every wrong choice stands out
 LONGEST_SHARE = 0.40  # at most this share of a kind's keys may be the longest choice (chance: 1 in 4)
 DANGLING = ("that year", "the same year", "the following year", "the previous year", "this period",
             "that period", "that time", "this time", "the same time", "at the time", "the above")
+# A key alone hedged, or alone unqualified among absolute claims, stands out by its register.
+HEDGES = re.compile(r"(?i)\b(?:(?:could|may|might)(?! not| never| actually)|possibly|perhaps|probably|likely|"
+                    r"at least|in part|partly|partially|some|somewhat|to some extent|apparently|seemingly|"
+                    r"reportedly)\b")
+ABSOLUTES = re.compile(r"(?i)\b(?:always|never|all|only|completely|entirely|totally|wholly|fully|every|none)\b")
 
 
 @dataclass(frozen=True)
@@ -157,6 +173,68 @@ def giveaway(q: Question, fact: Fact, bank: Bank) -> str | None:
         others = [len((content_words(c) - bank.common_words) & words) for c in q.choices if c != q.answer]
         if len(shared) >= 2 and len(shared) > max(others, default=0) + 1 or shared and not any(others):
             return f"the key alone repeats the prompt's words ({', '.join(sorted(shared)[:4])})"
+    return None
+
+
+def cloze_echo(q: Question, fact: Fact, bank: Bank) -> str | None:
+    if q.kind != "cloze":
+        return None
+    rest = q.prompt.removeprefix("Fill in the blank. ").replace(BLANK, " ")
+    shared = stems(q.answer) & stems(rest) - {st for w in bank.common_words for st in stems(w)}
+    if shared:  # the subject's everyday words ("Soviet" in "Soviet Jews") say nothing of the key
+        return f"the sentence already has the key's word ({', '.join(sorted(shared))}): it predicts the blank"
+    opposite = opposite_in(q.answer, rest) if len(q.answer.split()) == 1 else None
+    if opposite:
+        return f"'{opposite}' in the sentence predicts its opposite {q.answer!r} in the blank"
+    return None
+
+
+def cloze_repeat(questions: list[Question], bank: Bank) -> Iterator[tuple[Question, str]]:
+    seen: dict[str, str] = {}
+    typed_who = {(q.fact_id, normalize_answer(q.answer)): q.id for q in questions
+                 if q.kind == "who" and q.format == "typed"}
+    for q in questions:
+        if q.kind != "cloze":
+            continue
+        key = normalize_answer(q.answer)
+        if key in seen:
+            yield q, f"the same key {q.answer!r} as {seen[key]}: one card gives the other away"
+        elif (q.fact_id, key) in typed_who:
+            yield q, f"repeats {typed_who[q.fact_id, key]}, the typed who-question with the same key"
+        seen.setdefault(key, q.id)
+
+
+def order_reference(q: Question, fact: Fact, bank: Bank) -> str | None:
+    if q.kind != "order":
+        return None
+    facts = [bank.facts[f] for f in q.meta["facts"]]
+    for i, a in enumerate(facts):
+        for b in facts[i + 1:]:
+            shared = bank.cross_reference(a, b)
+            if shared:
+                return f"'{a.id}' and '{b.id}' name the same thing ({shared}): one tells when the other was"
+    return None
+
+
+def principal_key(q: Question, fact: Fact, bank: Bank) -> str | None:
+    if q.kind == "who" and q.format == "choice" and q.meta.get("actor") in bank.principal \
+            and not q.meta.get("curated") and not bank.principal & set(q.meta.get("choice_actors", [])):
+        return f"the key {q.answer!r} is the only principal actor of the subject among uncurated wrong choices: " \
+            "the only choice on the subject"
+    return None
+
+
+def hedge_cue(q: Question, fact: Fact, bank: Bank) -> str | None:
+    if q.kind not in ("why", "then") or q.format != "choice":
+        return None
+    wrong = [c for c in q.choices if c != q.answer]
+    if not wrong:
+        return None
+    hedge = HEDGES.search(q.answer)
+    if hedge and not any(HEDGES.search(c) for c in wrong):
+        return f"the key alone is hedged ('{hedge.group()}'): its register gives it away"
+    if not ABSOLUTES.search(q.answer) and all(ABSOLUTES.search(c) for c in wrong):
+        return "every wrong choice makes an absolute claim (always, never, only...) and the key alone does not"
     return None
 
 
@@ -304,6 +382,16 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
     Rule("order-precise", "Chronology only among events whose dates cannot overlap.", order_precise),
     Rule("tf-balance", "True and false statements are 50% ± 5% of each period.", check_bank=tf_balance),
     Rule("order-repeat", "No two chronology questions on the same set of events.", check_bank=order_repeat),
+    Rule("cloze-echo", "A cloze sentence does not already hold the key's words (or their stems) or its plain "
+         "opposite (West ... East).", cloze_echo),
+    Rule("cloze-repeat", "No two cloze questions share a key, and no cloze repeats its fact's typed "
+         "who-question.", check_bank=cloze_repeat),
+    Rule("order-reference", "No chronology item names another item's event or key name, which tells their order.",
+         order_reference),
+    Rule("principal-key", "A who-question whose key is a principal actor of the subject has curated wrong "
+         "choices.", principal_key),
+    Rule("hedge-cue", "A why or what-followed key is not the only hedged choice, nor the only one without an "
+         "absolute claim.", hedge_cue),
     Rule("hand-phrased", "A curator's hand-phrased question always becomes a question.",
          check_bank=hand_phrased_asked),
 )}

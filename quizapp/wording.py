@@ -135,3 +135,39 @@ def present_tense(event: str) -> bool:
         if i == 1 and re.fullmatch(r"[a-z]{2,}[^s'’]s", word) and before[:1].isupper() and before not in OPENERS:
             return True
     return True
+
+
+# Pairs whose one half, in a sentence, predicts the other in a blank ("West ... or toward the _____").
+OPPOSITES = {frozenset(p) for p in (
+    ("east", "west"), ("eastern", "western"), ("north", "south"), ("northern", "southern"), ("left", "right"),
+    ("first", "second"), ("first", "last"), ("upper", "lower"), ("rise", "fall"), ("increase", "decrease"),
+    ("import", "export"), ("imports", "exports"), ("victory", "defeat"), ("win", "lose"), ("won", "lost"),
+    ("open", "closed"), ("before", "after"), ("friend", "enemy"), ("friends", "enemies"),
+)}
+
+
+def stem(word: str) -> str:
+    """A rough stem of a folded word, enough to see "doctors" in "Doctors' Plot" or "attack" in "attacked"."""
+    word = re.sub(r"['’]s?$", "", word.casefold())
+    for ending in ("ations", "ation", "ings", "ing", "ies", "ed", "es", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4 and not word.endswith("ss"):
+            return word[:-len(ending)] + ("y" if ending == "ies" else "")
+    return word
+
+
+def stems(text: str, shortest: int = 5) -> set[str]:
+    """The stems of the words of at least ``shortest`` letters, stopwords left out."""
+    words = re.findall(r"[a-z0-9]+(?:['’]s?)?", normalize_text(text).casefold())
+    return {stem(w) for w in words if len(re.sub(r"['’]s?$", "", w)) >= shortest and w not in STOPWORDS}
+
+
+def opposite_in(key: str, text: str) -> str | None:
+    """A word of the text that is the plain opposite of the (one-word) key, if any."""
+    words = set(re.findall(r"[a-z]+", normalize_text(text).casefold()))
+    for word in re.findall(r"[a-z]+", normalize_text(key).casefold()):
+        for pair in OPPOSITES:
+            if word in pair:
+                other = next(iter(pair - {word}))
+                if other in words:
+                    return other
+    return None

@@ -220,6 +220,7 @@ id = "varn-titled"
 period = "early"
 date = "1930-03"
 actors = ["hal-varn", "syldavia"]
+who_wrong = { hal-varn = ["ana-ross", "bo-lind", "mira-tal"] }  # with this fact, Varn acts in a fifth of the facts
 event = "Prime Minister Hal Varn went to Syldavia."
 quote = "In March 1930, Prime Minister Hal Varn of Atlantis visited Syldavia"
 ''')
@@ -971,3 +972,101 @@ def test_a_who_question_both_typed_and_skipped_is_refused(mini):
     add(mini, TAL_TREATY + 'typed = ["who:2"]\nskip = ["who:2"]\n')
     with pytest.raises(FactFileError, match=r"field 'typed': 'who:2' is also in skip, which wins"):
         load_subject(mini)
+
+
+def test_a_cloze_sentence_that_already_holds_the_key_or_its_opposite_is_flagged(clean):
+    subject, questions, _ = clean
+    q = questions["northern-pact:cloze"]
+    assert q.answer == "Northern Pact" and flag_of(subject, q, "cloze-echo") is None
+    echo = dataclasses.replace(q, prompt=f"Fill in the blank. In 1936, the northern states Carpania and Borduria "
+                                         f"formed the {BLANK}.")
+    assert "northern" in flag_of(subject, echo, "cloze-echo")
+    from quizapp.wording import stems
+    assert stems("the Doctors' Plot") & stems("doctors") and stems("Partition Plan") & stems("the partition")
+    west = dataclasses.replace(q, answer="East",
+                               prompt=f"Fill in the blank. Carpania looked West, or toward the {BLANK}.")
+    assert "opposite" in flag_of(subject, west, "cloze-echo")
+    everyday = dataclasses.replace(q, answer="Atlantean exports",
+                                   prompt=f"Fill in the blank. Atlantis taxed the {BLANK}.")
+    assert flag_of(subject, everyday, "cloze-echo") is None  # the subject's everyday words give nothing away
+
+
+def test_two_cloze_cards_with_one_key_or_a_cloze_repeating_a_typed_who_question_are_flagged(clean):
+    from quizapp.rules import cloze_repeat
+    subject, questions, _ = clean
+    bank = Bank(subject, 0)
+    first, other = questions["northern-pact:cloze"], questions["trade-treaty:cloze"]
+    assert list(cloze_repeat([first, other], bank)) == []
+    again = dataclasses.replace(other, answer="the northern pact")
+    [(flagged, reason)] = list(cloze_repeat([first, again], bank))
+    assert flagged is again and "northern-pact:cloze" in reason  # the later one in fact order
+    typed = dataclasses.replace(questions["northern-pact:who"], answer="Northern Pact", format="typed", choices=[])
+    [(flagged, reason)] = list(cloze_repeat([typed, first], bank))
+    assert flagged is first and "typed who-question" in reason
+
+
+def test_chronology_never_orders_events_that_name_each_other(mini):
+    add(mini, '''[[fact]]
+id = "relations-cut"
+period = "early"
+date = "1934"
+actors = ["borduria", "atlantis"]
+event = "After the attack on its embassy, Borduria cut off relations with Atlantis."
+quote = "In 1934, after the attack, Borduria cut off relations with Atlantis."
+
+[[fact]]
+id = "pact-protested"
+period = "early"
+date = "1937"
+actors = ["syldavia", "carpania"]
+event = "Syldavia protested against the Northern Pact."
+quote = "In 1937, Syldavia protested against the Northern Pact."
+''', source="In 1934, after the attack, Borduria cut off relations with Atlantis. "
+              "In 1937, Syldavia protested against the Northern Pact.")
+    subject, questions, flags = built(mini)
+    assert not [f for f in flags if f.rule == "order-reference"]  # the generator never picks such a pair
+    bank = Bank(subject, 0)
+    facts = bank.facts
+    assert "attack, embassy" in bank.cross_reference(facts["embassy-attacked"], facts["relations-cut"])
+    assert bank.cross_reference(facts["pact-protested"], facts["northern-pact"]) == "Northern Pact"
+    assert bank.cross_reference(facts["trade-treaty"], facts["embassy-attacked"]) is None
+    orders = [q for q in questions.values() if q.kind == "order"]
+    assert orders
+    for q in orders:  # the generator picks no such pair, and the rule passes what it made
+        assert {"embassy-attacked", "relations-cut"} - set(q.meta["facts"]) and \
+            {"pact-protested", "northern-pact"} - set(q.meta["facts"])
+        assert flag_of(subject, q, "order-reference") is None
+    q = orders[0]
+    bad = dataclasses.replace(q, meta={"facts": ["embassy-attacked", "relations-cut", "novania-summit"]})
+    assert "name the same thing" in flag_of(subject, bad, "order-reference")
+
+
+def test_a_principal_actor_among_uncurated_off_subject_choices_is_flagged(clean):
+    subject, questions, _ = clean
+    bank = Bank(subject, 0)
+    q = questions["trade-treaty:who"]
+    assert q.meta["actor"] in bank.principal and set(q.meta["choice_actors"]) & bank.principal
+    assert flag_of(subject, q, "principal-key") is None  # another principal actor among the choices
+    alone = dataclasses.replace(q, meta={**q.meta, "choice_actors": ["ostrava", "carpania", "novania"]})
+    assert "only principal actor" in flag_of(subject, alone, "principal-key")
+    curated = dataclasses.replace(alone, meta={**alone.meta, "curated": True})
+    assert flag_of(subject, curated, "principal-key") is None
+
+
+def test_a_key_alone_in_its_register_is_flagged(clean):
+    subject, questions, _ = clean
+    q = questions["varn-visits-syldavia:why"]
+    assert flag_of(subject, q, "hedge-cue") is None
+    wrong = ["Atlantis wanted Syldavian grain.", "Varn sought a Syldavian bride.", "Borduria had invited him."]
+    hedged = "He partly wanted Syldavia's support."
+    alone = dataclasses.replace(q, answer=hedged, choices=[*wrong, hedged])
+    assert "alone is hedged ('partly')" in flag_of(subject, alone, "hedge-cue")
+    all_hedged = ["Atlantis perhaps wanted grain.", "Varn may have sought a bride.",
+                  "Borduria had in part invited him."]
+    assert flag_of(subject, dataclasses.replace(alone, choices=[*all_hedged, hedged]), "hedge-cue") is None
+    able = "He could not win Syldavia's support otherwise."  # "could not" is no hedge
+    assert flag_of(subject, dataclasses.replace(q, answer=able, choices=[*wrong, able]), "hedge-cue") is None
+    absolute = ["Atlantis always wanted grain.", "Varn never sought a bride.", "Only Borduria had invited him."]
+    plain = "He wanted Syldavia's support."
+    assert "absolute" in flag_of(subject, dataclasses.replace(q, answer=plain, choices=[*absolute, plain]),
+                                 "hedge-cue")
