@@ -221,6 +221,12 @@ def principal_key(q: Question, fact: Fact, bank: Bank) -> str | None:
             and not q.meta.get("curated") and not bank.principal & set(q.meta.get("choice_actors", [])):
         return f"the key {q.answer!r} is the only principal actor of the subject among uncurated wrong choices: " \
             "the only choice on the subject"
+    if q.kind == "cloze":
+        for aid in sorted(bank.principal):
+            actor = bank.actor(aid)
+            if mentions(q.answer, actor):
+                return f"the key {q.answer!r} names {actor.name}, a principal actor of the subject: " \
+                    "the default guess of any blank"
     return None
 
 
@@ -389,7 +395,7 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
     Rule("order-reference", "No chronology item names another item's event or key name, which tells their order.",
          order_reference),
     Rule("principal-key", "A who-question whose key is a principal actor of the subject has curated wrong "
-         "choices.", principal_key),
+         "choices; a cloze key never names one.", principal_key),
     Rule("hedge-cue", "A why or what-followed key is not the only hedged choice, nor the only one without an "
          "absolute claim.", hedge_cue),
     Rule("hand-phrased", "A curator's hand-phrased question always becomes a question.",

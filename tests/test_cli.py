@@ -120,6 +120,7 @@ actors = ["syldavia", "atlantis"]
 event = "Syldavia and Atlantis signed the Treaty of 1925."
 quote = "In 1925, Syldavia signed a trade treaty with Atlantis."
 waive = [{ rule = "giveaway", reason = "the treaty bears its year" }]
+skip = ["cloze"]
 ''')
     result = runner.invoke(args=["lint", str(folder)])
     assert result.exit_code == 0 and "waived: " in result.output and "named-year" not in result.output

@@ -1070,3 +1070,17 @@ def test_a_key_alone_in_its_register_is_flagged(clean):
     plain = "He wanted Syldavia's support."
     assert "absolute" in flag_of(subject, dataclasses.replace(q, answer=plain, choices=[*absolute, plain]),
                                  "hedge-cue")
+
+
+def test_a_cloze_key_naming_a_principal_actor_is_flagged(clean):
+    subject, questions, _ = clean
+    bank = Bank(subject, 0)
+    assert {"atlantis", "borduria", "syldavia"} <= bank.principal
+    assert "union-talks:cloze" not in questions  # its only blank was Atlantis: the fact skips its cloze
+    q = questions["northern-pact:cloze"]
+    assert flag_of(subject, q, "principal-key") is None  # a term of the history
+    for key in ("Atlantis", "Bordurian embassy", "the Syldavian prime minister"):  # a name, an adjective
+        bad = dataclasses.replace(q, answer=key)
+        assert "principal actor" in flag_of(subject, bad, "principal-key")
+    other = dataclasses.replace(q, answer="Carpania")  # an actor of the subject, not a principal one
+    assert "carpania" not in bank.principal and flag_of(subject, other, "principal-key") is None
