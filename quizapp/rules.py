@@ -272,7 +272,9 @@ def key_frequency(questions: list[Question], bank: Bank) -> Iterator[tuple[Quest
     for aid, shown in offered.items():
         keys = keyed.get(aid, [])
         if len(shown) >= KEY_SHARE_MIN and len(keys) > KEY_SHARE * len(shown):
-            yield keys[0], f"{bank.actor(aid).name} is the key in {len(keys)} of the {len(shown)} who-questions " \
+            # one question speaks for the actor: the one whose fact waives the rule, if any, else the first
+            first = next((q for q in keys if bank.facts[q.fact_id].waived("key-frequency")), keys[0])
+            yield first, f"{bank.actor(aid).name} is the key in {len(keys)} of the {len(shown)} who-questions " \
                 f"that offer it ({len(keys) / len(shown):.0%}; at most {KEY_SHARE:.0%}): pick it and score well"
 
 
