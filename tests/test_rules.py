@@ -1107,3 +1107,19 @@ def test_a_frequent_key_is_offered_where_it_is_wrong(clean):
     chosen = with_frequent_key(bank, actor, fitting, wrong)
     assert rest[3] in chosen and len(chosen) == 3
     assert with_frequent_key(bank, actor, fitting, chosen) == chosen  # already offered: unchanged
+
+
+def test_a_key_the_note_speaks_of_is_asked_as_the_article_has_it(mini, clean):
+    _, before, _ = clean
+    assert not before["trade-treaty:who"].prompt.count("According to the article")
+    text = (mini / "facts.toml").read_text(encoding="utf-8")
+    text = text.replace('cloze = "trade treaty"', 'cloze = "trade treaty"\nnote = "By other accounts the trade '
+                        'treaty was signed by Borduria, not Syldavia."\nwaive = [{ rule = "disputed-key", reason = '
+                        '"the note disputes the signer, which the question asks as the article has it" }]', 1)
+    (mini / "facts.toml").write_text(text, encoding="utf-8")
+    _, questions, _ = built(mini)
+    who, cloze = questions["trade-treaty:who"], questions["trade-treaty:cloze"]
+    assert "? According to the article, in 1925, _____ signed" in who.prompt
+    assert cloze.prompt.startswith("Fill in the blank. According to the article, in 1925, Syldavia signed")
+    assert cloze.cloze.startswith("According to the article, in 1925,")
+    assert questions["varn-visits-syldavia:who"].prompt == before["varn-visits-syldavia:who"].prompt
