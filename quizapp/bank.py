@@ -23,6 +23,7 @@ from quizapp.wording import (
 
 CHOICES = 4
 SIBLING_SIMILARITY = 0.5
+FREQUENT_KEY = 5  # an actor who may be the key of this many facts' who-questions is one a learner would guess
 RARE_STEM = 6  # a word in at most this many events names something particular ("embassy", "attack")
 # Words of many events, or of any official doing, that name nothing particular when two events share them.
 GENERIC_STEMS = frozenset(stem(w) for w in """government agreement relations support request declared signed visit
@@ -58,6 +59,10 @@ class Bank:
         seen = Counter(w for f in subject.facts for w in content_words(f.event))
         self.common_words = {w for w, n in seen.items() if n > max(2, len(subject.facts) // 8)}
         self.paragraphs = [normalize_text(p) for p in subject.source_text.splitlines() if p.strip()]
+        # how many facts' who-questions may take each actor as their key: the acting actor, or any other actor
+        # but the subject's main ones (asked only where they act)
+        self.key_use = Counter(a for f in subject.facts for n, a in enumerate(f.actors)
+                               if n == 0 or a not in self.principal)
         self.acting: dict[str, list[Fact]] = {}  # facts by the actor who acts in them
         self.involving: dict[str, list[Fact]] = {}  # facts by every actor in them
         for fact in subject.facts:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from random import Random
 
-from quizapp.bank import CHOICES, Bank, pick, shuffled, unordered
+from quizapp.bank import CHOICES, FREQUENT_KEY, Bank, pick, shuffled, unordered
 from quizapp.bank import statement as era_statement
 from quizapp.facts import Fact, Reason, normalize_text
 from quizapp.grading import normalize_answer
@@ -17,6 +17,7 @@ from quizapp.slots import NEGATION, Slot, actor_slot, fill
 from quizapp.wording import (
     BLANK,
     content_words,
+    lower_opener,
     mentions,
     present_tense,
     similarity,
@@ -67,6 +68,19 @@ def _question(fact: Fact, kind: str, qid: str, prompt: str, answer, choices: lis
         date=fact.date.iso if fact.date else "", actors=list(fact.actors), tags=list(fact.tags), cloze=cloze,
         accept=accept or [], note=fact.note, meta=meta or {},
     )
+
+
+def disputed(fact: Fact, key: str) -> bool:
+    """Whether the fact's note speaks of the key (where general knowledge qualifies or contradicts the article):
+    the question then asks what the article says, as the year of a contested date is asked."""
+    return bool(fact.note) and bool(re.search(rf"(?i)(?<!\w){re.escape(key)}(?!\w)", fact.note))
+
+
+def according(text: str, proper: set[str]) -> str:
+    """The text as the article's claim: 'According to the article, ...', unless it already says so."""
+    if "the article" in text.casefold():  # already the article's ("..., which the article gives as ...")
+        return text
+    return "According to the article, " + (lower_opener(text, proper) if text[:1].isalpha() else text)
 
 
 def _date_quote(fact: Fact) -> str:
@@ -161,13 +175,15 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
                 wrong = pick(r, near, fitting, CHOICES - 1)
             else:  # widen only when the best fit is too few, and then tier by tier: every actor of the key's own
                 # role first (Medvedev beside Putin), then its side's (a Russian official), then the rest, so a
-                # head of state stands among officials only where too few of its kind fit
+                # head of state stands among officials only where too few of its kind fit, or as the one
+                # frequent key below
                 wrong = []
                 for tier in role_tiers(actor, candidates):
                     near = [a for a in tier if a.id in bank.period_actors[fact.period]]
                     wrong += pick(r, near, tier, CHOICES - 1 - len(wrong))
                     if len(wrong) == CHOICES - 1:
                         break
+            wrong = with_frequent_key(bank, actor, candidates, wrong)
         if not hand and bank.pointer(prompt, actor, wrong):
             continue  # "During Sharon's visit to _____, Putin said": Putin gives Russia away
         if len(wrong) < CHOICES - 1 or fact.typed_who(n):
@@ -177,6 +193,7 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
             if hand or slot.adjective or actor.id in bank.principal:
                 continue
             answer = fill(actor, slot)
+            prompt = _hedged(fact, prompt, answer, hand, bank)
             accept = sorted({n for n in (actor.name, actor.display, *actor.aliases) if n != answer})
             known = {normalize_answer(a) for a in (answer, *accept)}
             for other in fact.who_accept.get(actor.id, ()):  # the curator's other right answers (who_accept)
@@ -188,12 +205,41 @@ def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
                                                             "adjective": False, "hand": False}))
             continue
         answer = fill(actor, slot) if not hand else actor.name
+        prompt = _hedged(fact, prompt, answer, hand, bank)
         shown = {a.id: (fill(a, slot) if not hand else a.name) for a in [actor, *wrong]}
         choices = shuffled(r, list(shown.values()))
         questions.append(_question(fact, "who", qid, prompt, answer, choices, "choice", meta={
             "actor": actor.id, "choice_actors": [a.id for a in wrong], "adjective": slot.adjective,
             "hand": hand, "curated": bool(curated)}))
     return questions
+
+
+def with_frequent_key(bank: Bank, actor, candidates: list, wrong: list) -> list:
+    """The wrong choices with the subject's most frequent key among the candidates in them: an actor the
+    subject's who-questions often have as their key (Putin, Sharon) stands also where it is wrong (beside
+    Medvedev or a Russian official), so that "pick the famous one" is no way to score. Only one of the key's
+    own role or side, the candidates having passed every rule of a fitting wrong choice; it takes the place of
+    the drawn choice that is least often a key, so the draw (and every other question) is unchanged."""
+    if len(wrong) < CHOICES - 1:
+        return wrong
+    def side(a) -> set[str]:
+        return {r.split("-", 1)[0] for r in a.roles if "-" in r}
+
+    near = [a for a in candidates if actor.role_fit(a) == 2 or side(actor) & side(a)]
+    frequent = sorted((a for a in near if bank.key_use[a.id] >= FREQUENT_KEY),
+                      key=lambda a: (-bank.key_use[a.id], a.id))
+    if not frequent or frequent[0] in wrong:
+        return wrong
+    least = min(range(len(wrong)), key=lambda i: (bank.key_use[wrong[i].id], -i))
+    return wrong[:least] + [frequent[0]] + wrong[least + 1:]
+
+
+def _hedged(fact: Fact, prompt: str, answer: str, hand: bool, bank: Bank) -> str:
+    """The who-prompt as the article's claim where the fact's note speaks of the key."""
+    if not disputed(fact, answer):
+        return prompt
+    lead, mark, text = ("", "", prompt) if hand else prompt.partition("fills the blank? ")
+    return lead + mark + according(text, bank.proper)
 
 
 def role_tiers(actor, candidates: list) -> list[list]:
@@ -390,6 +436,8 @@ def cloze_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
     if statement[shift + start:shift + start + len(term)] != term:  # the term opened the sentence
         term = statement[shift + start:shift + start + len(term)]
     before, after = statement[:shift + start], statement[shift + start + len(term):]
+    if disputed(fact, term):  # the note speaks of the key: asked as the article has it
+        before = according(before, bank.proper) if before else "According to the article, "
     article = re.search(r"(?i)(?:^|(?<=\s))(an?) $", before)
     if article:  # "signed an _____" tells the key's first letter: the article goes into the blank
         accept = [term, *accept]

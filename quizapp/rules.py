@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 TF_TOLERANCE = 0.05
 LENGTH_CUE = 1.25  # a key this much longer than every wrong choice stands out
 LONGEST_SHARE = 0.40  # at most this share of a kind's keys may be the longest choice (chance: 1 in 4)
+KEY_SHARE = 0.60  # an actor offered in multiple-choice who-questions is the key in at most this share of them
+KEY_SHARE_MIN = 6  # ... once offered in this many (fewer say nothing of a habit)
 DANGLING = ("that year", "the same year", "the following year", "the previous year", "this period",
             "that period", "that time", "this time", "the same time", "at the time", "the above")
 # A key alone hedged, or alone unqualified among absolute claims, stands out by its register.
@@ -265,6 +267,23 @@ def length_balance(questions: list[Question], bank: Bank) -> Iterator[tuple[Ques
                 f"({len(longest) / len(items):.0%}; at most {LONGEST_SHARE:.0%}): pick the longest and score well"
 
 
+def key_frequency(questions: list[Question], bank: Bank) -> Iterator[tuple[Question, str]]:
+    offered: dict[str, list[Question]] = defaultdict(list)
+    keyed: dict[str, list[Question]] = defaultdict(list)
+    for q in questions:
+        if q.kind == "who" and q.format == "choice" and q.meta.get("actor"):
+            keyed[q.meta["actor"]].append(q)
+            for aid in (q.meta["actor"], *q.meta.get("choice_actors", [])):
+                offered[aid].append(q)
+    for aid, shown in offered.items():
+        keys = keyed.get(aid, [])
+        if len(shown) >= KEY_SHARE_MIN and len(keys) > KEY_SHARE * len(shown):
+            # one question speaks for the actor: the one whose fact waives the rule, if any, else the first
+            first = next((q for q in keys if bank.facts[q.fact_id].waived("key-frequency")), keys[0])
+            yield first, f"{bank.actor(aid).name} is the key in {len(keys)} of the {len(shown)} who-questions " \
+                f"that offer it ({len(keys) / len(shown):.0%}; at most {KEY_SHARE:.0%}): pick it and score well"
+
+
 def disputed_key(q: Question, fact: Fact, bank: Bank) -> str | None:
     if q.kind in ("cloze", "who") and isinstance(q.answer, str) and fact.note and \
             re.search(rf"(?i)(?<!\w){re.escape(q.answer)}(?!\w)", fact.note):
@@ -377,6 +396,8 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
     Rule("length-cue", "A why or what-followed key is not far longer than every wrong choice.", length_cue),
     Rule("length-balance", "Across a kind, the key is the longest choice no more often than 40% of the time.",
          check_bank=length_balance),
+    Rule("key-frequency", "An actor offered in at least 6 multiple-choice who-questions is the key of at most 60% "
+         "of them.", check_bank=key_frequency),
     Rule("disputed-key", "A key the fact's note speaks of is asked only once a curator has waived it: the note "
          "must not dispute it.", disputed_key),
     Rule("restates-event", "A cause or consequence is not the event in other words.", restates_event),

@@ -1084,3 +1084,56 @@ def test_a_cloze_key_naming_a_principal_actor_is_flagged(clean):
         assert "principal actor" in flag_of(subject, bad, "principal-key")
     other = dataclasses.replace(q, answer="Carpania")  # an actor of the subject, not a principal one
     assert "carpania" not in bank.principal and flag_of(subject, other, "principal-key") is None
+
+
+def test_an_actor_that_is_nearly_always_the_key_is_flagged(clean):
+    subject, questions, _ = clean
+    bank = Bank(subject, 0)
+    who = [q for q in questions.values() if q.kind == "who" and q.format == "choice"]
+    assert who and not list(RULES["key-frequency"].check_bank(who, bank))  # the clean subject passes
+    q = who[0]
+    key, wrong = q.meta["actor"], q.meta["choice_actors"]
+    # the same actor as the key of five questions and a wrong choice of one: 5 of 6 (83%)
+    habit = [dataclasses.replace(q, id=f"{q.id}:{n}") for n in range(5)]
+    other = dataclasses.replace(q, id=f"{q.id}:x", meta={**q.meta, "actor": wrong[0],
+                                                          "choice_actors": [key, *wrong[1:]]})
+    flagged = list(RULES["key-frequency"].check_bank(habit + [other], bank))
+    assert len(flagged) == 1 and "key in 5 of the 6" in flagged[0][1]
+    # offered also where it is wrong, in four more questions: 5 of 10 (50%) passes
+    wrong_more = [dataclasses.replace(other, id=f"{q.id}:y{n}") for n in range(4)]
+    assert not list(RULES["key-frequency"].check_bank(habit + [other] + wrong_more, bank))
+    # offered in fewer than six questions says nothing of a habit
+    assert not list(RULES["key-frequency"].check_bank(habit[:4] + [other], bank))
+
+
+def test_a_frequent_key_is_offered_where_it_is_wrong(clean):
+    subject, _, _ = clean
+    from quizapp.kinds import with_frequent_key
+    bank = Bank(subject, 0)
+    people = bank.actors_by_type["person"]
+    assert len(people) >= 5
+    actor, *rest = people
+    bank.key_use[rest[3].id] = 99  # a candidate that is the key of many facts
+    fitting = [a for a in rest if actor.shares_role(a)]
+    if rest[3] not in fitting or len(fitting) < 4:
+        pytest.skip("the synthetic subject has too few fitting people")
+    wrong = [a for a in fitting if a is not rest[3]][:3]
+    chosen = with_frequent_key(bank, actor, fitting, wrong)
+    assert rest[3] in chosen and len(chosen) == 3
+    assert with_frequent_key(bank, actor, fitting, chosen) == chosen  # already offered: unchanged
+
+
+def test_a_key_the_note_speaks_of_is_asked_as_the_article_has_it(mini, clean):
+    _, before, _ = clean
+    assert not before["trade-treaty:who"].prompt.count("According to the article")
+    text = (mini / "facts.toml").read_text(encoding="utf-8")
+    text = text.replace('cloze = "trade treaty"', 'cloze = "trade treaty"\nnote = "By other accounts the trade '
+                        'treaty was signed by Borduria, not Syldavia."\nwaive = [{ rule = "disputed-key", reason = '
+                        '"the note disputes the signer, which the question asks as the article has it" }]', 1)
+    (mini / "facts.toml").write_text(text, encoding="utf-8")
+    _, questions, _ = built(mini)
+    who, cloze = questions["trade-treaty:who"], questions["trade-treaty:cloze"]
+    assert "? According to the article, in 1925, _____ signed" in who.prompt
+    assert cloze.prompt.startswith("Fill in the blank. According to the article, in 1925, Syldavia signed")
+    assert cloze.cloze.startswith("According to the article, in 1925,")
+    assert questions["varn-visits-syldavia:who"].prompt == before["varn-visits-syldavia:who"].prompt
