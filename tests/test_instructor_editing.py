@@ -356,16 +356,19 @@ def test_preview_shows_the_questions_and_checks_answers_without_an_attempt(teach
 def test_adding_a_second_question_of_a_fact_warns_on_adding_and_in_the_bank(teacher):
     _, client = teacher
     quiz = compose(client, create_quiz(client), draw=3, custom=[])
-    first = db.session.get(Question, quiz.items[0].question_id)
-    sibling = db.session.execute(sa.select(Question).where(
-        Question.fact_id == first.fact_id, Question.id != first.id,
-        Question.format.in_(("choice", "truefalse", "year", "typed")))).scalars().first()
+    siblings = {}  # for each drawn item, another question of its fact that a quiz can hold
+    for item in quiz.items:
+        drawn = db.session.get(Question, item.question_id)
+        siblings[item.position + 1] = db.session.execute(sa.select(Question).where(
+            Question.fact_id == drawn.fact_id, Question.id != drawn.id,
+            Question.format.in_(("choice", "truefalse", "year", "typed")))).scalars().first()
+    n, sibling = next((n, q) for n, q in siblings.items() if q is not None)
     bank = client.get(f"/teach/quizzes/{quiz.id}/bank?q={sibling.prompt[:40]}").get_data(as_text=True)
-    assert "Same fact as question 1 of the quiz" in bank
+    assert f"Same fact as question {n} of the quiz" in bank
     response = post_form(client, f"/teach/quizzes/{quiz.id}/bank", {"question": str(sibling.id)},
                          page=f"/teach/quizzes/{quiz.id}/bank")
     page = client.get(response.location).get_data(as_text=True)
-    assert "Question 4: same fact as question 1" in page and 'flash-warning' in page
+    assert f"Question 4: same fact as question {n}" in page and 'flash-warning' in page
     assert page.count("Same fact as question") == 2
 
 

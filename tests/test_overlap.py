@@ -1,6 +1,6 @@
 """Items of a quiz that give each other away: one fact, one answer, or wording that names another's answer."""
 
-from quizapp.overlap import Item, clashes, clashes_with
+from quizapp.overlap import Item, clashes, clashes_with, commonplaces
 
 
 def item(number, prompt, answers, fmt="choice", fact=None):
@@ -45,3 +45,21 @@ def test_a_random_draw_skips_a_candidate_that_clashes_with_the_quiz():
     assert clashes_with(item(2, "Which war broke out in 1967?", ["Six Day War"], "short", fact=2), quiz)
     assert clashes_with(item(2, "Which state?", ["Soviet Union"], fact=3), quiz)
     assert not clashes_with(item(2, "Who succeeded Stalin?", ["Khrushchev"], fact=4), quiz)
+
+
+def test_a_key_the_quiz_mentions_everywhere_is_a_commonplace_not_a_giveaway():
+    quiz = [item(1, "Which state recognized Israel first?", ["the Soviet Union"], fact=1),
+            item(2, "When did Israel's ties with the USSR break?", ["1953"], "year", fact=2),
+            item(3, "Who led Israel in 1948?", ["Ben Gurion"], fact=3),
+            item(4, "Which state sold Israel arms in 1948?", ["Czechoslovakia"], fact=4),
+            item(5, "Which state is this quiz about?", ["Israel"], fact=5)]
+    found = clashes(quiz)  # four items name Israel: saying it once more gives nothing away
+    assert found == {1: [], 2: [], 3: [], 4: [], 5: []}
+    common = commonplaces(quiz)
+    assert common == {"israel"}
+    assert not clashes_with(item(6, "Who chaired Israel's first Knesset?", ["Sprinzak"], fact=6), quiz, common)
+    assert clashes_with(item(6, "Who chaired Israel's first Knesset?", ["Sprinzak"], fact=6), quiz)  # no pool
+    # a key that only one other item names is still given away by it
+    assert clashes_with(item(6, "Who led Czechoslovakia when it sold arms?", ["Gottwald"], fact=7), quiz, common)
+    assert clashes(quiz + [item(6, "Who led Czechoslovakia then?", ["Gottwald"], fact=7)])[4] == [
+        "its answer is named in question 6"]

@@ -187,12 +187,14 @@ def draw(quiz_id: int):
     seed = form.seed.data if form.seed.data is not None else secrets.randbelow(2**31)
     chosen = []  # one question per fact, none that shares its answer with another or names it
     present = overlap_items(quiz)
+    common = overlap.commonplaces(present + [overlap.Item(0, q.prompt, (q.answer, *(q.accept or [])),
+                                                          BANK_FORMATS[q.format]) for q in pool])
     for q in random.Random(seed).sample(pool, len(pool)):
         if len(chosen) == form.count.data:
             break
         candidate = overlap.Item(len(present) + 1, q.prompt, (q.answer, *(q.accept or [])), BANK_FORMATS[q.format],
                                   q.fact_id)
-        if q.fact_id not in taken_facts and not overlap.clashes_with(candidate, present):
+        if q.fact_id not in taken_facts and not overlap.clashes_with(candidate, present, common):
             taken_facts.add(q.fact_id)
             chosen.append(q)
             present.append(candidate)
