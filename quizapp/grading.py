@@ -4,7 +4,9 @@ Formats: ``choice`` (one right choice), ``multi`` (several right choices, partia
 credit with wrong picks cancelling right ones), ``truefalse``, ``short`` and
 ``typed`` (any accepted alternative, compared case-, space- and punctuation-
 insensitively, with a small typo tolerance in the letters of words, never in
-numbers: digits, ordinals like "2nd" and Roman numerals must be exact) and
+numbers: digits, ordinals like "2nd" and Roman numerals must be exact; lists
+joined by ",", "&", "and" or "/" in any order; a leading "about"/"over"... before a
+number the key starts with; a plural "s"/"es" on a word of 4+ letters) and
 ``year`` (exact digits).
 """
 
@@ -47,20 +49,66 @@ def allowed_typos(answer: str) -> int:
     return 1 if letters <= 8 else 2
 
 
+# Words that hedge a number ("about 10 percent"): dropped from a response whose key starts with a number
+APPROXIMATORS = re.compile(r"^(?:about|around|approximately|roughly|some|nearly|almost|over|more than|"
+                           r"approx|circa)\s+(?=\$?\d)")
+# What joins the items of a list: "Egypt, Syria", "Egypt & Syria", "Egypt and Syria", "Egypt/Syria"
+LIST_JOINERS = re.compile(r"\s*(?:,|&|(?<!\d)/(?!\d)|\band\b)\s*", re.IGNORECASE)
+
+
+def list_form(text: str) -> str:
+    """The items of a list answer, each normalized, in sorted order joined by "and" ("Syria & Egypt" and
+    "Egypt, Syria" are both "egypt and syria"); an answer that is no list is just normalized."""
+    items = [normalize_answer(part) for part in LIST_JOINERS.split(normalize_text(text))]
+    items = [item for item in items if item]
+    return " and ".join(sorted(items)) if len(items) > 1 else normalize_answer(text)
+
+
+def plural_of(word: str, other: str) -> bool:
+    """Whether one word is the other with a plural "s" or "es" added ("UAVs", "UAV"), on words of 4+ letters;
+    numbers never."""
+    short, long = sorted((word, other), key=len)
+    return len(long) >= 4 and short.isalpha() and long in (short + "s", short + "es")
+
+
+def same_but_plurals(given: str, key: str) -> bool:
+    """Whether two normalized answers differ only in the plural ending of some of their words."""
+    gwords, kwords = given.split(), key.split()
+    return len(gwords) == len(kwords) and all(g == k or plural_of(g, k) for g, k in zip(gwords, kwords, strict=True))
+
+
+def close_enough(given: str, key: str) -> bool:
+    """Whether a normalized response is the normalized key, aside from plural endings or a small typo in
+    the letters of its words (its numbers must be the key's exactly)."""
+    if not given:
+        return False
+    if given == key or same_but_plurals(given, key):
+        return True
+    limit = allowed_typos(key)
+    return bool(limit) and numbers(given) == numbers(key) and \
+        Levenshtein.distance(given, key, score_cutoff=limit) <= limit
+
+
 def typed_matches(response: str, answers: list[str]) -> bool:
     """Whether a typed response is one of the accepted answers, allowing a small typo in the letters of its
-    words; its numbers (digits, "2nd", Roman numerals) must be the key's exactly."""
+    words; its numbers (digits, "2nd", Roman numerals) must be the key's exactly. The items of a list may
+    come in any order and be joined by ",", "&", "and" or "/"; a response to a key that starts with a number
+    may hedge it ("about", "around", "over"...); a word of 4+ letters may differ in a plural "s"/"es"."""
     given = normalize_answer(response)
     if not given:
         return False
+    given_list = list_form(response)
     for accepted in answers:
         key = normalize_answer(accepted)
-        if given == key:
+        if close_enough(given, key):
             return True
-        limit = allowed_typos(key)
-        if limit and numbers(given) == numbers(key) and \
-                Levenshtein.distance(given, key, score_cutoff=limit) <= limit:
+        key_list = list_form(accepted)
+        if (given_list != given or key_list != key) and close_enough(given_list, key_list):
             return True
+        if re.match(r"\$?\d", key):
+            bare = APPROXIMATORS.sub("", given)
+            if bare != given and close_enough(bare, key):
+                return True
     return False
 
 

@@ -1137,3 +1137,34 @@ def test_a_key_the_note_speaks_of_is_asked_as_the_article_has_it(mini, clean):
     assert cloze.prompt.startswith("Fill in the blank. According to the article, in 1925, Syldavia signed")
     assert cloze.cloze.startswith("According to the article, in 1925,")
     assert questions["varn-visits-syldavia:who"].prompt == before["varn-visits-syldavia:who"].prompt
+
+
+def test_typed_lists_come_in_any_order_with_any_joiner():
+    for response in ("Egypt, Syria", "Egypt & Syria", "Syria and Egypt", "syria, egypt", "Egypt/Syria",
+                     "Syria & Egypt", "the Egpyt and Syria"):
+        assert check_response("typed", "Egypt and Syria", response), response
+    assert not check_response("typed", "Egypt and Syria", "Egypt")
+    assert not check_response("typed", "Egypt and Syria", "Egypt, Syria and Jordan")
+    assert not check_response("typed", "Egypt and Syria", "Egypt and Iraq")
+    assert not check_response("typed", "Resolution 242", "Resolution 2/42")
+
+
+def test_a_typed_number_may_be_hedged_but_stays_exact():
+    for response in ("about 10 percent", "around 10 percent", "approximately 10 percent", "roughly 10%",
+                     "some 10 percent", "nearly 10 percent", "almost 10 percent", "over 10 percent",
+                     "more than 10 percent"):
+        assert check_response("typed", "10 percent", response, accept=["10%"]), response
+    assert check_response("typed", "$10 billion", "about $10 billion")
+    assert not check_response("typed", "10 percent", "about 11 percent")
+    assert not check_response("typed", "10 percent", "about 100 percent")
+    assert not check_response("typed", "Resolution 242", "about Resolution 242")  # the key is no number
+    assert not check_response("typed", "three generations", "about three generations")
+
+
+def test_a_typed_word_may_differ_in_a_plural_ending():
+    assert check_response("typed", "UAV", "UAVs")
+    assert check_response("typed", "UAVs", "UAV")
+    assert check_response("typed", "MiG 21 fighter", "MiG 21 fighters")
+    assert check_response("typed", "Soviet advisor", "Soviet advisors")
+    assert check_response("typed", "Arab state", "Arab states")
+    assert not check_response("typed", "US", "USs")  # a plural of fewer than 4 letters
