@@ -36,6 +36,7 @@ class Slot:
     adjective: bool  # "the _____ embassy" takes "Soviet", not "the Soviet Union"
     article: bool  # the blank took in a "the" before the name
     sentence_start: bool
+    determined: bool = False  # a "the" with its modifier stands before the blank: "the US-backed _____"
 
 
 def _plural_aliases(actor: Actor) -> set[str]:
@@ -85,10 +86,12 @@ def actor_slot(text: str, actor: Actor, others: list[Actor]) -> Slot | None:
         if head and head.group(1) in ATTRIBUTIVE_HEADS:
             return None  # "the Hamas government": a name used as an adjective
     sentence_start = not text[:start].strip()
-    return Slot(start, end, adjective, article, sentence_start)
+    determined = not article and bool(re.search(r"(?i)\bthe\s+[\w'’-]+\s$", text[:start]))
+    return Slot(start, end, adjective, article, sentence_start, determined)
 
 
 def fill(actor: Actor, slot: Slot) -> str:
-    """The choice that fills the slot: the adjective, or the name with its article where the slot has one."""
-    text = actor.adjective if slot.adjective else actor.display
+    """The choice that fills the slot: the adjective, or the name with its article where the slot has one
+    (where the text's "the" stands before another word, "the US-backed _____", the bare name)."""
+    text = actor.adjective if slot.adjective else actor.name if slot.determined else actor.display
     return capitalize(text) if slot.sentence_start else text

@@ -1168,3 +1168,20 @@ def test_a_typed_word_may_differ_in_a_plural_ending():
     assert check_response("typed", "Soviet advisor", "Soviet advisors")
     assert check_response("typed", "Arab state", "Arab states")
     assert not check_response("typed", "US", "USs")  # a plural of fewer than 4 letters
+
+
+def test_a_blank_after_the_and_a_modifier_takes_bare_names_and_one_that_took_the_in_takes_the_article():
+    from quizapp.facts import Actor
+    from quizapp.slots import actor_slot, fill
+
+    pact = Actor(id="pact", type="organization", name="Northern Pact", article="the")
+    league = Actor(id="league", type="organization", name="Eastern League", article="the")
+    guild = Actor(id="guild", type="organization", name="Guild")
+    modified = actor_slot("The creation of the Syldavian-backed Northern Pact worried them.", pact, [])
+    assert modified.determined and not modified.article
+    assert [fill(a, modified) for a in (pact, league, guild)] == ["Northern Pact", "Eastern League", "Guild"]
+    plain = actor_slot("In 1925, the Northern Pact was signed.", pact, [])
+    assert plain.article and not plain.determined
+    assert [fill(a, plain) for a in (pact, guild)] == ["the Northern Pact", "Guild"]
+    opening = actor_slot("Guild members met in 1925.", guild, [])
+    assert opening.sentence_start and [fill(a, opening) for a in (guild, league)] == ["Guild", "The Eastern League"]
