@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from quizapp.facts import normalize_text
 
@@ -79,14 +79,38 @@ def same_but_plurals(given: str, key: str) -> bool:
 
 def close_enough(given: str, key: str) -> bool:
     """Whether a normalized response is the normalized key, aside from plural endings or a small typo in
-    the letters of its words (its numbers must be the key's exactly)."""
+    the letters of its words (its numbers must be the key's exactly). Typos are forgiven word by word, by
+    each word's own length, so a short word is never turned into another ("East Jerusalem" is not "West
+    Jerusalem"); an answer with a word more or fewer is forgiven one edit at most (a space: "sovietunion")."""
     if not given:
         return False
     if given == key or same_but_plurals(given, key):
         return True
-    limit = allowed_typos(key)
-    return bool(limit) and numbers(given) == numbers(key) and \
-        Levenshtein.distance(given, key, score_cutoff=limit) <= limit
+    if not allowed_typos(key) or numbers(given) != numbers(key):
+        return False
+    gwords, kwords = given.split(), key.split()
+    if len(gwords) == len(kwords):
+        pairs = [(g, k) for g, k in zip(gwords, kwords, strict=True) if g != k]
+        return all(word_slip(g, k) for g, k in pairs) and \
+            sum(OSA.distance(g, k) for g, k in pairs) <= allowed_typos(key)
+    return Levenshtein.distance(given, key, score_cutoff=1) <= 1
+
+
+def word_slip(given: str, key: str) -> bool:
+    """Whether a typed word is the key's word with a slip: in a word of up to 4 letters one letter missing,
+    extra or swapped with its neighbour, but never one letter for another ("east" is not "west", "nine" not
+    "none"); in longer words one edit, two from 9 letters."""
+    if len(key) <= 4:
+        substituted = len(given) == len(key) and sum(a != b for a, b in zip(given, key, strict=True)) == 1
+        return not substituted and OSA.distance(given, key, score_cutoff=1) <= 1
+    limit = 1 if len(key) <= 8 else 2
+    return OSA.distance(given, key, score_cutoff=limit) <= limit
+
+
+def canonical(text: str) -> str:
+    """Ways of writing one thing made one: "35 %", "35%" and "35 per cent" are "35 percent"."""
+    text = re.sub(r"(?i)(\d)\s*%", r"\1 percent", text)
+    return re.sub(r"(?i)\bper\s+cent\b", "percent", text)
 
 
 def typed_matches(response: str, answers: list[str]) -> bool:
@@ -94,11 +118,12 @@ def typed_matches(response: str, answers: list[str]) -> bool:
     words; its numbers (digits, "2nd", Roman numerals) must be the key's exactly. The items of a list may
     come in any order and be joined by ",", "&", "and" or "/"; a response to a key that starts with a number
     may hedge it ("about", "around", "over"...); a word of 4+ letters may differ in a plural "s"/"es"."""
+    response = canonical(response)
     given = normalize_answer(response)
     if not given:
         return False
     given_list = list_form(response)
-    for accepted in answers:
+    for accepted in map(canonical, answers):
         key = normalize_answer(accepted)
         if close_enough(given, key):
             return True

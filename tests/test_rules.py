@@ -335,6 +335,18 @@ def test_typed_numbers_must_be_exact_but_their_words_forgive_a_typo():
     assert check_response("typed", "Civil War", "Civl War")  # letters that could spell a numeral are no numeral
 
 
+def test_a_short_word_forgives_a_slip_but_never_becomes_another_word():
+    assert not check_response("typed", "West Jerusalem", "East Jerusalem")  # one letter, the opposite answer
+    assert not check_response("typed", "West Jerusalem", "Jerusalem", accept=["W. Jerusalem"])
+    assert check_response("typed", "West Jerusalem", "Wset Jerusalem")  # letters swapped
+    assert check_response("typed", "the 2nd Lebanon War", "2nd Lebanon Wr")  # a letter missing
+    assert check_response("typed", "Partition Plan", "partition plna")
+    assert not check_response("typed", "Partition Plan", "Partition Plat")  # a letter for another: a new word
+    assert check_response("typed", "Soviet Union", "sovietunion")  # a space
+    assert check_response("typed", "35%", "35 %") and check_response("typed", "35 percent", "35 per cent")
+    assert not check_response("typed", "35%", "36 %")
+
+
 def test_a_waiver_keeps_the_question_and_names_its_reason(mini):
     add(mini, '''[[fact]]
 id = "waived-year"
