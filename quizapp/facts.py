@@ -12,6 +12,7 @@ import re
 import tomllib
 from pathlib import Path
 
+from quizapp.askcheck import check_typed
 from quizapp.factcheck import (
     ID_RE,
     FactFileError,
@@ -19,7 +20,6 @@ from quizapp.factcheck import (
     _check_fact,
     _Locator,
     _string_list,
-    check_typed,
 )
 from quizapp.subject import (
     ACTOR_TYPES,

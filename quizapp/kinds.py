@@ -1,4 +1,8 @@
-"""One question maker per kind (``GENERATORS``): each turns a fact into the questions its data supports."""
+"""One question maker per kind (``GENERATORS``): each turns a fact into the questions its data supports.
+
+When, chronology, true/false and cloze are made here; who-questions in :mod:`quizapp.who`, why and
+what-followed in :mod:`quizapp.reasons`, and what they all share in :mod:`quizapp.asking`.
+"""
 
 from __future__ import annotations
 
@@ -8,86 +12,24 @@ import re
 from collections.abc import Callable
 from random import Random
 
-from quizapp.bank import CHOICES, FREQUENT_KEY, Bank, pick, shuffled, unordered
+from quizapp.asking import _date_quote, _question, according, disputed, explain, standing
+from quizapp.bank import CHOICES, Bank, pick, shuffled, unordered
 from quizapp.bank import statement as era_statement
-from quizapp.facts import Fact, Reason, normalize_text
+from quizapp.facts import Fact
 from quizapp.grading import normalize_answer
 from quizapp.question import Question
-from quizapp.slots import NEGATION, Slot, actor_slot, fill
+from quizapp.reasons import then_questions, why_questions
+from quizapp.who import role_tiers, who_questions, with_frequent_key
 from quizapp.wording import (
     BLANK,
-    content_words,
-    lower_opener,
     mentions,
-    present_tense,
-    similarity,
 )
+
+__all__ = ["GENERATORS", "cloze_questions", "explain", "order_questions", "role_tiers", "standing", "tf_questions",
+           "then_questions", "when_questions", "who_questions", "why_questions", "with_frequent_key"]
 
 WHEN_SPREAD = 12
 ORDER_SIZE = 4
-POOL = 64  # facts looked at for a question's wrong reasons, beyond those sharing an actor
-WHO_LEAD = {
-    "person": "Who",
-    "state": "Which country",
-    "organization": "Which organization",
-    "group": "Which group",
-}
-
-
-def standing(fact: Fact) -> bool:
-    """A standing condition, not a happening: an undated event in the present tense ("Russia takes its Muslim
-    population into account ..."), whose why-question asks "why is this so?", not "why did this happen?"."""
-    return fact.date is None and present_tense(fact.event)
-
-
-def explain(fact: Fact) -> str:
-    """The teacher's answer: when, what, why and what followed, and the article's slip where it has one. A
-    cause or consequence the curator labels ("An example:") is introduced by its label."""
-    head = f"{fact.date.display()}: " if fact.date else ""
-    parts = [head + fact.event]
-    then = "What it leads to:" if standing(fact) else "What followed:"
-    for reasons, default in ((fact.causes, "Why:"), (fact.consequences, then)):
-        groups: dict[str, list[str]] = {}
-        for reason in reasons:
-            groups.setdefault(reason.label or default, []).append(reason.text)
-        parts.extend(f"{label} {' '.join(texts)}" for label, texts in groups.items())
-    if fact.date_source:
-        parts.append(f"The date is not in the article: {fact.date_source}")
-    if fact.note:
-        parts.append(f"Note: {fact.note}")
-    return "\n".join(parts)
-
-
-def _question(fact: Fact, kind: str, qid: str, prompt: str, answer, choices: list[str], fmt: str,
-              cloze: str = "", explanation: str | None = None, quote: str | None = None,
-              accept: list[str] | None = None, meta: dict | None = None) -> Question:
-    return Question(
-        id=qid, fact_id=fact.id, kind=kind, period=fact.period, prompt=prompt, answer=answer,
-        choices=choices, explanation=explanation or explain(fact),
-        quote=quote if quote is not None else " … ".join(fact.quotes), format=fmt,
-        date=fact.date.iso if fact.date else "", actors=list(fact.actors), tags=list(fact.tags), cloze=cloze,
-        accept=accept or [], note=fact.note, meta=meta or {},
-    )
-
-
-def disputed(fact: Fact, key: str) -> bool:
-    """Whether the fact's note speaks of the key (where general knowledge qualifies or contradicts the article):
-    the question then asks what the article says, as the year of a contested date is asked."""
-    return bool(fact.note) and bool(re.search(rf"(?i)(?<!\w){re.escape(key)}(?!\w)", fact.note))
-
-
-def according(text: str, proper: set[str]) -> str:
-    """The text as the article's claim: 'According to the article, ...', unless it already says so."""
-    if "the article" in text.casefold():  # already the article's ("..., which the article gives as ...")
-        return text
-    return "According to the article, " + (lower_opener(text, proper) if text[:1].isalpha() else text)
-
-
-def _date_quote(fact: Fact) -> str:
-    quotes = list(fact.quotes)
-    if fact.date_quote and normalize_text(fact.date_quote) not in normalize_text(" ".join(quotes)):
-        quotes.insert(0, fact.date_quote)
-    return " … ".join(quotes)
 
 
 def when_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
@@ -135,234 +77,6 @@ def when_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
             fact, "when", f"{fact.id}:when:4", f"On what date did this happen? {fact.event}",
             text[0], shuffled(r4, text), "choice", quote=quote))
     return questions
-
-
-def who_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
-    """Every actor named once in the event, against actors who could fill the same place and are wrong."""
-    questions = []
-    fact_actors = [bank.actor(a) for a in fact.actors]
-    for n, actor in enumerate(fact_actors, start=1):
-        qid = f"{fact.id}:who" + (f":{n}" if n > 1 else "")
-        r = bank.rng(qid)
-        hand = "who" in fact.ask and actor.id == fact.who_actor
-        curated = [bank.actor(a) for a in fact.who_wrong.get(actor.id, ())]
-        if hand:
-            slot = Slot(0, 0, False, False, True)
-            prompt = fact.ask["who"]
-        else:
-            if n > 1 and actor.id in bank.principal and not curated:
-                continue  # "During Sharon's visit to _____, Putin ...": the subject's main actors only when they act
-            if n == 1 and NEGATION.search(fact.event) and not curated:
-                continue  # "_____ did not attend": most wrong answers did not attend either
-            statement = era_statement(fact, bank.proper)
-            shift = len(statement) - len(fact.event)
-            slot = actor_slot(statement, actor, [a for a in fact_actors if a.id != actor.id])
-            if slot is None or slot.start < shift:
-                continue
-            lead = "Which word" if slot.adjective else WHO_LEAD[actor.type]  # "Soviet" is no country
-            prompt = f"{lead} fills the blank? " \
-                     f"{statement[:slot.start]}{BLANK}{statement[slot.end:]}"
-        if curated:  # the curator's wrong choices, read against the article; the rules still check them
-            if slot.adjective and not all(a.adjective for a in curated):
-                continue
-            wrong = curated
-        else:
-            candidates = bank.fitting_actors(fact, actor, adjective=slot.adjective)
-            best = actor.role_fit(candidates[0]) if candidates else 0
-            fitting = [a for a in candidates if actor.role_fit(a) == best]
-            if len(fitting) >= CHOICES - 1:
-                near = [a for a in fitting if a.id in bank.period_actors[fact.period]]
-                wrong = pick(r, near, fitting, CHOICES - 1)
-            else:  # widen only when the best fit is too few, and then tier by tier: every actor of the key's own
-                # role first (Medvedev beside Putin), then its side's (a Russian official), then the rest, so a
-                # head of state stands among officials only where too few of its kind fit, or as the one
-                # frequent key below
-                wrong = []
-                for tier in role_tiers(actor, candidates):
-                    near = [a for a in tier if a.id in bank.period_actors[fact.period]]
-                    wrong += pick(r, near, tier, CHOICES - 1 - len(wrong))
-                    if len(wrong) == CHOICES - 1:
-                        break
-            wrong = with_frequent_key(bank, actor, candidates, wrong)
-        if not hand and bank.pointer(prompt, actor, wrong):
-            continue  # "During Sharon's visit to _____, Putin said": Putin gives Russia away
-        if len(wrong) < CHOICES - 1 or fact.typed_who(n):
-            # too few fair wrong choices (or the curator says any would be unfair): the learner types the name
-            # instead, where guessing the subject's main actors would not do (the validator refuses a curator's
-            # typed for a main actor or a hand-phrased question)
-            if hand or slot.adjective or actor.id in bank.principal:
-                continue
-            answer = fill(actor, slot)
-            prompt = _hedged(fact, prompt, answer, hand, bank)
-            accept = sorted({n for n in (actor.name, actor.display, *actor.aliases) if n != answer})
-            known = {normalize_answer(a) for a in (answer, *accept)}
-            for other in fact.who_accept.get(actor.id, ()):  # the curator's other right answers (who_accept)
-                if normalize_answer(other) not in known:
-                    known.add(normalize_answer(other))
-                    accept.append(other)
-            questions.append(_question(fact, "who", qid, prompt + " Type the name.", answer, [], "typed",
-                                       accept=accept, meta={"actor": actor.id, "choice_actors": [],
-                                                            "adjective": False, "hand": False}))
-            continue
-        answer = fill(actor, slot) if not hand else actor.name
-        prompt = _hedged(fact, prompt, answer, hand, bank)
-        shown = {a.id: (fill(a, slot) if not hand else a.name) for a in [actor, *wrong]}
-        choices = shuffled(r, list(shown.values()))
-        questions.append(_question(fact, "who", qid, prompt, answer, choices, "choice", meta={
-            "actor": actor.id, "choice_actors": [a.id for a in wrong], "adjective": slot.adjective,
-            "hand": hand, "curated": bool(curated)}))
-    return questions
-
-
-def with_frequent_key(bank: Bank, actor, candidates: list, wrong: list) -> list:
-    """The wrong choices with the subject's most frequent key among the candidates in them: an actor the
-    subject's who-questions often have as their key (Putin, Sharon) stands also where it is wrong (beside
-    Medvedev or a Russian official), so that "pick the famous one" is no way to score. Only one of the key's
-    own role or side, the candidates having passed every rule of a fitting wrong choice; it takes the place of
-    the drawn choice that is least often a key, so the draw (and every other question) is unchanged."""
-    if len(wrong) < CHOICES - 1:
-        return wrong
-    def side(a) -> set[str]:
-        return {r.split("-", 1)[0] for r in a.roles if "-" in r}
-
-    near = [a for a in candidates if actor.role_fit(a) == 2 or side(actor) & side(a)]
-    frequent = sorted((a for a in near if bank.key_use[a.id] >= FREQUENT_KEY),
-                      key=lambda a: (-bank.key_use[a.id], a.id))
-    if not frequent or frequent[0] in wrong:
-        return wrong
-    least = min(range(len(wrong)), key=lambda i: (bank.key_use[wrong[i].id], -i))
-    return wrong[:least] + [frequent[0]] + wrong[least + 1:]
-
-
-def _hedged(fact: Fact, prompt: str, answer: str, hand: bool, bank: Bank) -> str:
-    """The who-prompt as the article's claim where the fact's note speaks of the key."""
-    if not disputed(fact, answer):
-        return prompt
-    lead, mark, text = ("", "", prompt) if hand else prompt.partition("fills the blank? ")
-    return lead + mark + according(text, bank.proper)
-
-
-def role_tiers(actor, candidates: list) -> list[list]:
-    """The candidates in tiers: those sharing a role with the actor ("russian-leader"), then those of its side
-    ("russian-official"), then the rest of the fit (another kind of leader: "-leader" is also a Palestinian one)."""
-    sides = {r.split("-", 1)[0] for r in actor.roles if "-" in r}
-    tiers: list[list] = [[], [], []]
-    for other in candidates:
-        same_side = sides & {r.split("-", 1)[0] for r in other.roles if "-" in r}
-        tiers[0 if actor.role_fit(other) == 2 else 1 if same_side else 2].append(other)
-    return [t for t in tiers if t]
-
-
-def reason_distractors(fact: Fact, bank: Bank, attr: str, rng: Random, count: int,
-                       reason: Reason | None = None) -> list[str]:
-    """Wrong reasons: first the other side of this very event (for a cause, what it led to; for a consequence,
-    what caused it), then causes (consequences) of other facts that are none of this one: not from a sibling fact,
-    the same passage or the same chain, not like anything this fact says; the nearest in subject."""
-    curated = list(reason.wrong) if reason else []
-    if len(curated) >= count:  # the curator's wrong answers on the same subject: nothing else is needed
-        return rng.sample(curated, count)
-    own_quotes = [normalize_text(q) for q in fact.quotes + tuple(r.quote for r in fact.causes + fact.consequences)]
-    own_paragraphs = bank.paragraphs_of(own_quotes)
-    own_texts = [fact.event, *fact.cause_texts, *fact.consequence_texts]
-    siblings = {s.id for s in bank.siblings[fact.id]}
-    fact_date = fact.date.first_day if fact.date else None
-
-    def usable(other: Fact, reason) -> bool:
-        if other.id == fact.id or other.id in siblings:
-            return False
-        quote = normalize_text(reason.quote)
-        if any(quote in q or q in quote for q in own_quotes) or bank.paragraphs_of([quote]) & own_paragraphs:
-            return False  # the same passage of the article: likely true of this event too
-        if attr == "consequences" and fact_date and other.date and other.date.first_day > fact_date \
-                and set(other.actors[:1]) & set(fact.actors):
-            return False  # a later result of the same actor's doing could be read as what followed
-        common = bank.common_words
-        if any(similarity(other.event, t, common) >= 0.5 for t in own_texts[1:]) or \
-                any(similarity(r.text, fact.event, common) >= 0.5 for r in other.causes + other.consequences):
-            return False  # the other fact is a link in this one's chain of causes
-        return all(similarity(reason.text, t) < 0.5 for t in own_texts)
-
-    topic = content_words(fact.event) - bank.common_words
-    cast = set(fact.actors) - bank.principal
-    # Where to look: the facts that share an actor, then a bounded draw of the rest (same period first), so a
-    # question costs the same however large the subject grows.
-    near = [o for o in dict.fromkeys(o for a in fact.actors for o in bank.involving.get(a, ())) if o.id != fact.id]
-    near = near if len(near) <= POOL else rng.sample(near, POOL)
-    taken = {o.id for o in near} | {fact.id}
-    pool = []
-    for group in (bank.by_period[fact.period], bank.subject.facts):
-        rest = [o for o in group if o.id not in taken] if len(group) <= POOL * 4 else \
-            [o for o in (group[rng.randrange(len(group))] for _ in range(POOL)) if o.id not in taken]
-        for other in rest[:POOL - len(pool)]:
-            taken.add(other.id)
-            pool.append(other)
-
-    def closeness(other: Fact, text: str) -> float:
-        """How near a wrong reason is to this fact's subject: words of the event, the same actors, the period."""
-        return len((content_words(text) - bank.common_words) & topic) + (1.5 if cast & set(other.actors) else 0) \
-            + (1 if other.period == fact.period else 0)
-
-    # The other side of the same event first: for "why", what it led to; for "what followed", what caused it.
-    # They are on the subject, and wrong by the article's own direction.
-    opposite = list(fact.consequence_texts if attr == "causes" else fact.cause_texts)
-    for other in near:
-        if attr == "causes" and any(similarity(r.text, fact.event) >= 0.5 for r in other.causes):
-            opposite.append(other.event)  # an event this one caused
-        if attr == "consequences" and any(similarity(other.event, c) >= 0.5 for c in fact.cause_texts):
-            opposite.append(other.event)  # an event that caused this one
-    keys = {normalize_text(r.text) for r in getattr(fact, attr)}
-    wrong_way = []
-    for text in opposite:
-        if normalize_text(text) not in keys and all(similarity(text, k) < 0.5 for k in keys) \
-                and text not in wrong_way:
-            wrong_way.append(text)
-    wrong_way = rng.sample(wrong_way, min(len(wrong_way), count - 1))  # at least one from elsewhere
-    curated = [t for t in curated if t not in wrong_way]
-    if curated:  # the curator's wrong answers on the same subject come first
-        wrong_way = rng.sample(curated, len(curated)) + wrong_way
-        wrong_way = wrong_way[:count]
-
-    seen, ranked = {normalize_text(t) for t in wrong_way}, []
-    for other in near + pool:
-        for reason in getattr(other, attr):
-            key = normalize_text(reason.text)
-            if key not in seen and usable(other, reason):
-                seen.add(key)
-                ranked.append((-closeness(other, reason.text), rng.random(), reason.text))
-    ranked.sort()
-    # the nearest wrong reasons, so the key is not the only choice on the subject; drawn among the nearest few
-    need = count - len(wrong_way)
-    nearest = [text for _, _, text in ranked[:need * 2]]
-    return wrong_way + rng.sample(nearest, min(need, len(nearest)))
-
-
-def _reason_questions(fact: Fact, bank: Bank, kind: str, attr: str, lead: tuple[str, str]) -> list[Question]:
-    """lead: how the question opens for a happening, and for a standing condition."""
-    questions = []
-    for n, reason in enumerate(getattr(fact, attr), start=1):
-        qid = f"{fact.id}:{kind}" + (f":{n}" if n > 1 else "")
-        rng = bank.rng(qid)
-        distractors = reason_distractors(fact, bank, attr, rng, CHOICES - 1, reason)
-        if len(distractors) < CHOICES - 1:
-            continue
-        prompt = fact.ask.get(kind) or f"{lead[standing(fact)]} {fact.event}"
-        questions.append(_question(fact, kind, qid, prompt, reason.text,
-                                   shuffled(rng, [reason.text] + distractors), "choice",
-                                   quote=reason.quote, meta={"link": reason.link}))
-    return questions
-
-
-def why_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
-    """Each cause the article states, against causes of other facts that do not explain this one."""
-    return _reason_questions(fact, bank, "why", "causes", ("According to the article, why did this happen?",
-                                                          "According to the article, why is this so?"))
-
-
-def then_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:
-    """Each consequence the article states, against consequences of other facts that this one did not cause."""
-    return _reason_questions(fact, bank, "then", "consequences",
-                             ("According to the article, what did this lead to?",
-                              "According to the article, what does this lead to?"))
 
 
 def order_questions(fact: Fact, bank: Bank, rng: Random) -> list[Question]:

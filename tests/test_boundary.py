@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-CORE = ("facts.py", "subject.py", "factcheck.py", "generate.py", "question.py", "slots.py", "bank.py", "kinds.py",
-        "rules.py", "wording.py", "grading.py", "scheduling.py", "anki.py", "fitting.py", "reading.py",
-        "calibration.py", "overlap.py")
+CORE = ("facts.py", "subject.py", "factcheck.py", "askcheck.py", "generate.py", "question.py", "slots.py", "bank.py",
+        "kinds.py", "asking.py", "who.py", "reasons.py", "rules.py", "bank_rules.py", "wording.py", "grading.py",
+        "scheduling.py", "anki.py", "fitting.py", "reading.py", "calibration.py", "overlap.py")
 FORBIDDEN = ("flask", "flask_sqlalchemy", "flask_login", "flask_wtf", "wtforms", "quizapp.models", "quizapp.views")
 
 
