@@ -35,9 +35,11 @@ def attempts_used(quiz: Quiz, user_id: int) -> int:
         quiz_id=quiz.id, user_id=user_id)).scalar_one()
 
 
-def availability(quiz: Quiz, user_id: int, now: dt.datetime) -> str | None:
-    """Why a new attempt cannot start, or None when it can."""
-    if not item_count(quiz.id):
+def availability(quiz: Quiz, user_id: int, now: dt.datetime, items: int | None = None,
+                 used: int | None = None) -> str | None:
+    """Why a new attempt cannot start, or None when it can (``items`` and ``used``: the quiz's number of
+    items and the learner's attempts, where the caller has counted them already)."""
+    if not (item_count(quiz.id) if items is None else items):
         return "This quiz has no questions yet."
     if quiz.archived_at is not None:
         return "This quiz has been archived by its instructor."
@@ -45,7 +47,7 @@ def availability(quiz: Quiz, user_id: int, now: dt.datetime) -> str | None:
         return f"This quiz opens {quiz.opens_at:%d %b %Y %H:%M} UTC."
     if quiz.closes_at and now >= quiz.closes_at:
         return "This quiz has closed."
-    if quiz.max_attempts is not None and attempts_used(quiz, user_id) >= quiz.max_attempts:
+    if quiz.max_attempts is not None and (attempts_used(quiz, user_id) if used is None else used) >= quiz.max_attempts:
         return "You have used all your attempts."
     return None
 
@@ -83,7 +85,8 @@ def start(quiz: Quiz, user_id: int, now: dt.datetime) -> Attempt:
     current = open_attempt(quiz, user_id)
     if current is not None:
         return current
-    reason = availability(quiz, user_id, now)
+    items, used = quiz.items, attempts_used(quiz, user_id)
+    reason = availability(quiz, user_id, now, items=len(items), used=used)
     if reason:
         raise QuizClosed(reason)
     rng = random.Random(secrets.randbits(64))
@@ -97,7 +100,7 @@ def start(quiz: Quiz, user_id: int, now: dt.datetime) -> Attempt:
                              quiz.closes_at) if d]
     # the versions shown and the maximum score are the attempt's from now on, whatever the quiz becomes
     shown = {str(item.id): item.version for item in quiz.items}
-    attempt = Attempt(quiz_id=quiz.id, user_id=user_id, number=attempts_used(quiz, user_id) + 1, started_at=now,
+    attempt = Attempt(quiz_id=quiz.id, user_id=user_id, number=used + 1, started_at=now,
                       deadline=min(deadlines) if deadlines else None,
                       layout={"order": order, "choices": choices, "versions": shown},
                       max_score=sum(item.points for item in quiz.items))
@@ -143,10 +146,13 @@ def valid_response(item: versions.ShownItem, value) -> bool:
     return isinstance(value, str)
 
 
-def save(attempt: Attempt, item: versions.ShownItem, value, now: dt.datetime) -> Response:
-    """Store (or replace) the answer to one item, graded automatically on the version shown."""
-    response = db.session.execute(select(Response).filter_by(attempt_id=attempt.id, item_id=item.id)) \
-        .scalar_one_or_none()
+def save(attempt: Attempt, item: versions.ShownItem, value, now: dt.datetime,
+         response: Response | None = None) -> Response:
+    """Store (or replace) the answer to one item, graded automatically on the version shown (``response``:
+    the one stored already, where the caller has read it after taking its turn)."""
+    if response is None:
+        response = db.session.execute(select(Response).filter_by(attempt_id=attempt.id, item_id=item.id)) \
+            .scalar_one_or_none()
     if response is None:
         response = Response(attempt_id=attempt.id, item_id=item.id, answered_at=now)
         db.session.add(response)

@@ -62,9 +62,10 @@ def landing(code: str):
     current = next((a for a in mine if a.submitted_at is None), None)  # as attempts.open_attempt finds it
     if current and close_if_late(current):
         current = None
+    items = attempts.item_count(quiz.id)
     return render_template("quizzes/landing.html", quiz=quiz, mine=mine, current=current, form=ActionForm(),
-                           item_count=attempts.item_count(quiz.id),
-                           blocked=None if current else attempts.availability(quiz, current_user.id, now()))
+                           item_count=items, blocked=None if current else attempts.availability(
+                               quiz, current_user.id, now(), items=items, used=len(mine)))
 
 
 @bp.post("/q/<code>/start")
@@ -126,12 +127,13 @@ def question(attempt_id: int, n: int):
             flash("This answer is already graded and can no longer change.", "error")
             status = 409
         else:
-            response = attempts.save(attempt, item, value, now())
+            response = attempts.save(attempt, item, value, now(), response)
+            attempt_id, feedback = attempt.id, quiz.feedback  # read before the commit expires them
             db.session.commit()
-            if quiz.feedback != "each":
+            if feedback != "each":
                 if request.form.get("go") == "finish" or n == total:
-                    return redirect(url_for("quizzes.review", attempt_id=attempt.id))
-                return redirect(url_for("quizzes.question", attempt_id=attempt.id, n=n + 1))
+                    return redirect(url_for("quizzes.review", attempt_id=attempt_id))
+                return redirect(url_for("quizzes.question", attempt_id=attempt_id, n=n + 1))
             locked = True
     return render_template("quizzes/question.html", attempt=attempt, quiz=quiz, item=item, n=n, total=total,
                            choices=attempt.layout["choices"].get(str(item.id), item.choices), response=response,
