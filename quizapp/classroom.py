@@ -83,7 +83,7 @@ def act(session: LiveSession, action: str, now: dt.datetime, seen: int | None = 
             .values(version=LiveSession.version + 1).execution_options(synchronize_session=False)).rowcount
         if claimed != 1:
             raise Refused(409, "The game had already moved on: the screen now shows where it is.")
-        db.session.refresh(session)
+        db.session.refresh(session)  # the version is moved on already
     phase = live.phase(round_of(session), now)
     if phase == live.ENDED:
         raise Refused(409, "This game has ended.")
@@ -122,7 +122,8 @@ def act(session: LiveSession, action: str, now: dt.datetime, seen: int | None = 
     elif action == "end":
         end(session, now)
         return
-    session.version += 1
+    if seen is None:
+        session.version += 1
 
 
 def stop_answers(session: LiveSession, now: dt.datetime) -> None:

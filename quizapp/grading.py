@@ -103,7 +103,7 @@ def word_slip(given: str, key: str) -> bool:
     if len(key) <= 4:
         substituted = len(given) == len(key) and sum(a != b for a, b in zip(given, key, strict=True)) == 1
         return not substituted and OSA.distance(given, key, score_cutoff=1) <= 1
-    limit = 1 if len(key) <= 8 else 2
+    limit = allowed_typos(key)
     return OSA.distance(given, key, score_cutoff=limit) <= limit
 
 

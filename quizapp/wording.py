@@ -132,7 +132,9 @@ def present_tense(event: str) -> bool:
             return True
         if _PAST.match(word) and not (before == "," and word.endswith("ed")):
             return False
-        if i == 1 and re.fullmatch(r"[a-z]{2,}[^s'’]s", word) and before[:1].isupper() and before not in OPENERS:
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if i == 1 and re.fullmatch(r"[a-z]{2,}[^s'’]s", word) and before[:1].isupper() and before not in OPENERS \
+                and not (_PAST.match(after) or _PRESENT.match(after)):  # "Western sanctions were": a plural noun
             return True
     return True
 

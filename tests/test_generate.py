@@ -198,6 +198,8 @@ def test_a_standing_condition_is_asked_why_it_is_so(subject):
     assert not present_tense("A public debate arose in Israel over the country's orientation.")
     assert not present_tense("The authorities of the Soviet Union offered scholarships to Arabs.")
     assert not present_tense("Russia, by its representatives' account, made several requests to the Syrians.")
+    assert not present_tense("Western sanctions were imposed on Russia.")  # a plural noun, then its verb
+    assert present_tense("Israel gives American needs special consideration.")
     bank = Bank(subject, seed=1)
     fact = next(f for f in subject.facts if f.causes and f.consequences and not f.ask)
     now = dataclasses.replace(fact, date=None, event="Russia takes its Muslim population into account.")

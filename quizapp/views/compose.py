@@ -31,9 +31,19 @@ from quizapp.views.study import now
 BANK_FORMATS = {"choice": "choice", "truefalse": "truefalse", "year": "year", "typed": "short"}
 
 
+def bank_answers(question: Question) -> list[str]:
+    """A bank question's key and the other answers it accepts, as a quiz item holds them."""
+    return [question.answer, *(question.accept or [])]
+
+
+def overlap_candidate(question: Question, number: int) -> overlap.Item:
+    return overlap.Item(number, question.prompt, tuple(bank_answers(question)), BANK_FORMATS[question.format],
+                        question.fact_id)
+
+
 def item_from_question(question: Question, position: int, seed: int | None = None) -> QuizItem:
     """Copy a bank question into a quiz, so later bank reloads leave the quiz as it was given."""
-    answers = [question.answer, *(question.accept or [])]
+    answers = bank_answers(question)
     return QuizItem(position=position, points=1.0, question_id=question.id,
                     format=BANK_FORMATS[question.format], prompt=question.prompt,
                     choices=list(question.choices) if question.format in ("choice", "truefalse") else [],
@@ -187,13 +197,11 @@ def draw(quiz_id: int):
     seed = form.seed.data if form.seed.data is not None else secrets.randbelow(2**31)
     chosen = []  # one question per fact, none that shares its answer with another or names it
     present = overlap_items(quiz)
-    common = overlap.commonplaces(present + [overlap.Item(0, q.prompt, (q.answer, *(q.accept or [])),
-                                                          BANK_FORMATS[q.format]) for q in pool])
+    common = overlap.commonplaces(present + [overlap_candidate(q, 0) for q in pool])
     for q in random.Random(seed).sample(pool, len(pool)):
         if len(chosen) == form.count.data:
             break
-        candidate = overlap.Item(len(present) + 1, q.prompt, (q.answer, *(q.accept or [])), BANK_FORMATS[q.format],
-                                  q.fact_id)
+        candidate = overlap_candidate(q, len(present) + 1)
         if q.fact_id not in taken_facts and not overlap.clashes_with(candidate, present, common):
             taken_facts.add(q.fact_id)
             chosen.append(q)
