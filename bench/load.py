@@ -197,6 +197,16 @@ def serve(url: str, folder: Path, workers: int | None = None, extra_env: dict | 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 
+THEN = re.compile(r'<input type="hidden" name="then" value="(\w+)">')
+
+
+def then_of(page: str) -> dict:
+    """The hidden ``then`` field of the page's form, as the browser sends it: what the page asks the server to
+    answer with (the next card or question in the response itself, rather than a redirect to it)."""
+    match = THEN.search(page)
+    return {"then": match[1]} if match else {}
+
+
 def csrf_of(page: str) -> str:
     match = CSRF.search(page)
     if not match:
@@ -236,8 +246,9 @@ class Browser:
         self.http, self.base, self.cookie, self.tally = http, base, cookie, tally
 
     async def request(self, name: str, method: str, path: str, data: dict | None = None,
-                      expect: int = 200) -> tuple[str, str | None, float]:
-        """(body, Location, seconds); Failed (counted) on an unexpected status or a broken connection."""
+                      expect: int | tuple[int, ...] = 200) -> tuple[str, str | None, float]:
+        """(body, Location, seconds); Failed (counted) on an unexpected status (``expect``: one or several) or a
+        broken connection."""
         started = time.perf_counter()
         try:
             async with self.http.request(method, self.base + path, data=data, allow_redirects=False,
@@ -253,7 +264,7 @@ class Browser:
             self.tally.error(name, repr(error))
             raise Failed(name) from None
         seconds = time.perf_counter() - started
-        if status != expect:
+        if status not in (expect if isinstance(expect, tuple) else (expect,)):
             self.tally.error(name, f"{method} {path}: {status} {body[:200]!r}")
             raise Failed(name)
         self.tally.add(name, seconds)

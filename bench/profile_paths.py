@@ -43,9 +43,10 @@ def exam(app, rounds: int = 150) -> tuple[str, dict]:
     started = time.process_time()
     for (attempt_id, page, csrf), c in attempts:
         form, _ = exam_day.response_for(page)
-        response = c.post(f"/attempts/{attempt_id}/1", data={"csrf_token": csrf, **form})
-        assert response.status_code == 302, response.status_code
-        assert c.get(response.headers["Location"]).status_code == 200
+        response = c.post(f"/attempts/{attempt_id}/1", data={"csrf_token": csrf, **form, **load.then_of(page)})
+        assert response.status_code in (200, 302), response.status_code
+        if response.status_code == 302:
+            assert c.get(response.headers["Location"]).status_code == 200
     cpu["answer_ms"] = (time.process_time() - started) * 1000 / rounds
     profiler.stop()
     return profiler.output_text(unicode=False, color=False, show_all=False), cpu
@@ -54,11 +55,14 @@ def exam(app, rounds: int = 150) -> tuple[str, dict]:
 def _start(client, code: str):
     page = client.get(f"/q/{code}").get_data(as_text=True)
     csrf = load.csrf_of(page)
-    response = client.post(f"/q/{code}/start", data={"csrf_token": csrf})
-    location = response.headers["Location"]
-    attempt_id = int(ATTEMPT.search(location)[1])
-    page = client.get(location).get_data(as_text=True)
-    return attempt_id, page, csrf
+    response = client.post(f"/q/{code}/start", data={"csrf_token": csrf, **load.then_of(page)})
+    if response.status_code == 302:
+        location = response.headers["Location"]
+        page = client.get(location).get_data(as_text=True)
+    else:
+        page = response.get_data(as_text=True)
+        location = exam_day.ADDRESS.search(page)[1]
+    return int(ATTEMPT.search(location)[1]), page, csrf
 
 
 def study(app, cards: int = 300) -> tuple[str, dict]:
@@ -69,13 +73,14 @@ def study(app, cards: int = 300) -> tuple[str, dict]:
     ids = load.add_learners(app, 1)
     cookie = load.session_cookies(app, ids)[ids[0]]
     client = client_for(app, ids[0], cookie)
+    page = None
     for _ in range(10):
-        study_load.study_card(client.get, client.post)
+        page = study_load.study_card(client.get, client.post, page)
     profiler = Profiler(interval=0.0002)
     started = time.process_time()
     profiler.start()
     for _ in range(cards):
-        study_load.study_card(client.get, client.post)
+        page = study_load.study_card(client.get, client.post, page)
     profiler.stop()
     return profiler.output_text(unicode=False, color=False, show_all=False), \
         {"card_ms": (time.process_time() - started) * 1000 / cards}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
+from typing import NamedTuple
 
 from sqlalchemy import func, select, text
 
@@ -52,7 +53,7 @@ def availability(quiz: Quiz, user_id: int, now: dt.datetime, items: int | None =
     return None
 
 
-def take_turns(quiz_id: int, user_id: int) -> None:
+def take_turns(quiz_id: int, user_id: int) -> bool:
     """Make this learner's writes to this quiz (starts, answers, submits) wait for each other until
     the transaction ends; call it before reading what the write depends on.
 
@@ -61,9 +62,13 @@ def take_turns(quiz_id: int, user_id: int) -> None:
     advisory lock on (quiz, learner) does it: other learners and other quizzes never wait. On
     SQLite a request that writes already holds the database's write lock from its first
     statement (BEGIN IMMEDIATE), so they take turns anyway.
+
+    True when it waited for a lock taken only now: rows read before it may have changed since.
     """
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:quiz, :user)"), {"quiz": quiz_id, "user": user_id})
+        return True
+    return False
 
 
 def shown_choices(rng: random.Random, item: QuizItem, shuffle: bool) -> list:
@@ -76,7 +81,12 @@ def shown_choices(rng: random.Random, item: QuizItem, shuffle: bool) -> list:
     return list(item.choices)
 
 
-def start(quiz: Quiz, user_id: int, now: dt.datetime) -> Attempt:
+class Started(NamedTuple):
+    attempt: Attempt
+    resumed: bool  # the learner's unfinished attempt, rather than a new one
+
+
+def start(quiz: Quiz, user_id: int, now: dt.datetime) -> Started:
     """Resume the unfinished attempt, or start a new one with its own question and choice order.
 
     Atomic: any number of starts at once by one learner make at most one attempt.
@@ -84,7 +94,7 @@ def start(quiz: Quiz, user_id: int, now: dt.datetime) -> Attempt:
     take_turns(quiz.id, user_id)
     current = open_attempt(quiz, user_id)
     if current is not None:
-        return current
+        return Started(current, True)
     items, used = quiz.items, attempts_used(quiz, user_id)
     reason = availability(quiz, user_id, now, items=len(items), used=used)
     if reason:
@@ -106,7 +116,7 @@ def start(quiz: Quiz, user_id: int, now: dt.datetime) -> Attempt:
                       max_score=sum(item.points for item in quiz.items))
     db.session.add(attempt)
     db.session.flush()
-    return attempt
+    return Started(attempt, False)
 
 
 def is_late(attempt: Attempt, now: dt.datetime) -> bool:
@@ -128,6 +138,11 @@ def item_ids_in_order(attempt: Attempt) -> list[int]:
     return [i for i in attempt.layout["order"] if i in live]
 
 
+def responses_of(attempt: Attempt) -> dict[int, Response]:
+    """The attempt's responses by item, in one query."""
+    return {r.item_id: r for r in db.session.execute(select(Response).filter_by(attempt_id=attempt.id)).scalars()}
+
+
 def answered_ids(attempt: Attempt) -> set[int]:
     """The items the attempt has a response to."""
     return set(db.session.execute(select(Response.item_id).filter_by(attempt_id=attempt.id)).scalars())
@@ -147,10 +162,13 @@ def valid_response(item: versions.ShownItem, value) -> bool:
 
 
 def save(attempt: Attempt, item: versions.ShownItem, value, now: dt.datetime,
-         response: Response | None = None) -> Response:
+         response: Response | None = None, stored: dict[int, Response] | None = None) -> Response:
     """Store (or replace) the answer to one item, graded automatically on the version shown (``response``:
-    the one stored already, where the caller has read it after taking its turn)."""
-    if response is None:
+    the one stored already, or ``stored``, every response of the attempt by item: where the caller has
+    read them after taking its turn)."""
+    if response is None and stored is not None:
+        response = stored.get(item.id)
+    elif response is None:
         response = db.session.execute(select(Response).filter_by(attempt_id=attempt.id, item_id=item.id)) \
             .scalar_one_or_none()
     if response is None:

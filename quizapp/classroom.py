@@ -248,6 +248,13 @@ def nicknames(session: LiveSession) -> dict[int, str]:
                                    .order_by(LivePlayer.id)).all())
 
 
+def game_code_of(attempt_id_column):
+    """As a column beside an attempt: the code of the running live game it belongs to, if any."""
+    return (select(LiveSession.code).join(LivePlayer, LivePlayer.session_id == LiveSession.id)
+            .where(LivePlayer.attempt_id == attempt_id_column, LiveSession.phase != live.ENDED)
+            .limit(1).scalar_subquery())
+
+
 def game_of(attempt_id: int) -> str | None:
     """The code of the running live game that an attempt belongs to, if any: it is answered there, not page by page."""
     return db.session.execute(select(LiveSession.code).join(LivePlayer, LivePlayer.session_id == LiveSession.id)

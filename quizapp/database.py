@@ -205,11 +205,31 @@ def begin_writing() -> None:
     g.writing = True
 
 
+def end_writing() -> None:
+    """The request's writes are committed or rolled back: what it reads from here on, to render the page it
+    answers with, begins a transaction that only reads (on SQLite, without the write lock)."""
+    g.writing = False
+
+
+def finish_writing() -> None:
+    """Commit the request's writes and keep what it has loaded, which it has just written or read while
+    writing; what it reads from here on, to render the page it answers with, begins a transaction that
+    only reads (on SQLite, without the write lock)."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+    end_writing()
+
+
 def _request_writes() -> bool:
     if not has_request_context():
         return False
-    if g.get("writing"):
-        return True
+    writing = g.get("writing")
+    if writing is not None:
+        return writing
     view = current_app.view_functions.get(request.endpoint)
     return request.method not in SAFE_METHODS and not getattr(view, "writes_late", False)
 

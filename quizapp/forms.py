@@ -145,6 +145,8 @@ class AnswerForm(FlaskForm):
     token = StringField(validators=[DataRequired(), Length(min=16, max=64), Regexp(r"^[A-Za-z0-9_.-]+$")])
     response = FieldList(StringField(validators=[Length(max=2000)]), min_entries=0, max_entries=8)
     elapsed_ms = WholeNumberField(validators=[Optional(), NumberRange(0, 24 * 3600 * 1000)])
+    # the deck's counts as the question page showed them (new.learning.due.answered), shown again on the reveal
+    counts = StringField(validators=[Optional(), Regexp(r"^\d{1,7}\.\d{1,7}\.\d{1,7}\.\d{1,7}$")])
 
     def response_value(self, fmt: str):
         values = [v for v in self.response.data if v is not None]

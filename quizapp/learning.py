@@ -76,20 +76,36 @@ class Deck:
         return query.where(Card.user_id == user_id, Card.period_id.in_(self.period_ids), Card.retired.is_(False))
 
 
-_DECK_PERIODS = (select(subject_t.c.id, period_t.c.id, period_t.c.slug, period_t.c.title)
+class SubjectHeading(NamedTuple):
+    """What a study page shows of the deck's subject."""
+
+    id: int
+    slug: str
+    title: str
+
+
+_DECK_PERIODS = (select(subject_t.c.id, period_t.c.id, period_t.c.slug, period_t.c.title, subject_t.c.slug,
+                        subject_t.c.title)
                  .join(period_t, period_t.c.subject_id == subject_t.c.id)
                  .where(subject_t.c.slug == bindparam("subject")).order_by(period_t.c.position, period_t.c.id))
 
 
-def find_deck(subject_slug: str, deck_slug: str) -> Deck | None:
-    """A subject's period by slug, or "all" of its periods, in one query."""
+def find_deck_of_subject(subject_slug: str, deck_slug: str) -> tuple[SubjectHeading, Deck] | None:
+    """A subject's period by slug, or "all" of its periods, with the subject's heading, in one query."""
     rows = db.session.execute(_DECK_PERIODS, {"subject": subject_slug}).all()
     if not rows:
         return None
+    heading = SubjectHeading(rows[0][0], rows[0][4], rows[0][5])
     if deck_slug == "all":
-        return Deck(rows[0][0], None, tuple(r[1] for r in rows), "All periods")
+        return heading, Deck(rows[0][0], None, tuple(r[1] for r in rows), "All periods")
     row = next((r for r in rows if r[2] == deck_slug), None)
-    return Deck(row[0], row[1], (row[1],), row[3]) if row else None
+    return (heading, Deck(row[0], row[1], (row[1],), row[3])) if row else None
+
+
+def find_deck(subject_slug: str, deck_slug: str) -> Deck | None:
+    """A subject's period by slug, or "all" of its periods, in one query."""
+    found = find_deck_of_subject(subject_slug, deck_slug)
+    return found[1] if found else None
 
 
 @dataclass(frozen=True)

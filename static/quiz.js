@@ -3,6 +3,10 @@
 // page shows the attempt as the server closed it.
 (function () {
   "use strict";
+  // A page sent in answer to a form (the next card after a grade) names its own address: put it in the
+  // address bar, so that reloading the page fetches it again rather than sending the form twice.
+  const address = document.body.dataset.address;
+  if (address && address !== window.location.pathname) window.history.replaceState(null, "", address);
   const timer = document.getElementById("timer");
   if (!timer) return;
   const deadline = new Date(timer.dataset.deadline).getTime();

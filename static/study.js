@@ -2,6 +2,10 @@
 // the suggested grade, u undoes, Alt+arrows reorder events. Everything also works by clicking.
 (function () {
   "use strict";
+  // A page sent in answer to a form (the next card after a grade) names its own address: put it in the
+  // address bar, so that reloading the page fetches it again rather than sending the form twice.
+  const address = document.body.dataset.address;
+  if (address && address !== window.location.pathname) window.history.replaceState(null, "", address);
   const started = performance.now();
   const answerForm = document.getElementById("answer-form");
   const gradeForm = document.getElementById("grade-form");

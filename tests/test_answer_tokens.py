@@ -17,7 +17,7 @@ from tests.conftest import PASSWORD, csrf_from
 
 API_DECK = "/api/v1/decks/israel-russia/1947-1966"
 PAGE_DECK = "/study/israel-russia/1947-1966"
-FIELD = r'name="{}" required type="hidden" value="([^"]+)"'
+FIELD = r'name="{}"[^>]* value="([^"]+)"'
 
 
 def logs(user) -> int:

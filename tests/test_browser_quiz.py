@@ -1,6 +1,7 @@
 """A learner takes a timed quiz in Chromium: the countdown runs, and the server ends the attempt on time."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -34,6 +35,8 @@ def test_learner_takes_a_timed_quiz_and_time_runs_out(live_server, page, app, ma
     page.wait_for_url(f"{live_server.url}/q/TIMED234")
     page.click("#start")
     page.wait_for_selector("#timer")
+    # the start answers with the first question; its address replaces the start's in the address bar
+    page.wait_for_url(re.compile(r"/attempts/\d+/1$"))
     first = page.inner_text("#time-left")
     page.wait_for_timeout(1500)
     assert page.inner_text("#time-left") != first and page.inner_text("#time-left").startswith("4:")
@@ -41,6 +44,7 @@ def test_learner_takes_a_timed_quiz_and_time_runs_out(live_server, page, app, ma
     screenshot(page, "quiz-01-question")
     with page.expect_navigation():
         page.click("#save")
+    page.wait_for_url(re.compile(r"/attempts/\d+/2$"))  # the answer came with the next question
 
     # Two of the three questions answered, then the deadline arrives while the tab is open.
     page.check("input[value='Andrei Gromyko']")
@@ -50,7 +54,8 @@ def test_learner_takes_a_timed_quiz_and_time_runs_out(live_server, page, app, ma
     attempt = db.session.execute(db.select(Attempt)).scalar_one()
     attempt.deadline = now_utc() + dt.timedelta(seconds=2)
     db.session.commit()
-    page.reload()
+    page.wait_for_url(re.compile(r"/attempts/\d+/3$"))
+    page.reload()  # fetches question 3 again: nothing is sent twice
     page.wait_for_selector("#result", timeout=15_000)  # the countdown reloads; the server closes the attempt
     screenshot(page, "quiz-02-time-up")
     assert "Time is up" in page.inner_text("main")

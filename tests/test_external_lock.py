@@ -163,3 +163,42 @@ def test_a_waiter_at_the_write_gate_gives_up_at_its_timeout_and_the_gate_passes_
     second.release()
     assert first.acquire(timeout=0)
     first.release()
+
+
+def test_the_page_a_form_is_answered_with_is_read_without_the_write_lock(app, database_url):
+    """After its writes (finish_writing), a request that renders the next card or question reads in a
+    transaction of its own: other writers need not wait for its page."""
+    import sqlalchemy as sa
+
+    from quizapp.database import finish_writing
+    from quizapp.models import Subject
+
+    path = sqlite_path(database_url)
+
+    def others_may_write() -> bool:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=0)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            conn.close()
+
+    with app.test_request_context("/study/x/y/review", method="POST"):
+        subject = db.session.execute(sa.select(Subject)).scalars().first()
+        title = subject.title
+        subject.title = title + " (renamed)"
+        db.session.flush()
+        assert not others_may_write()  # the request holds the write lock while it writes
+        finish_writing()
+        assert subject.title == title + " (renamed)"  # what it loaded stays loaded
+        db.session.execute(sa.select(Subject.id)).all()  # reading for the page it answers with
+        assert others_may_write()
+        db.session.rollback()
+    with app.test_request_context("/"):
+        renamed = db.session.execute(sa.select(Subject).filter_by(id=subject.id)).scalar_one()
+        assert renamed.title == title + " (renamed)"  # committed
+        renamed.title = title
+        db.session.commit()

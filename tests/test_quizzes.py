@@ -525,3 +525,62 @@ def test_events_to_order_never_come_in_their_key_order_in_an_attempt_or_on_the_s
     shown = [attempts.shown_choices(random.Random(n), item, shuffle=False) for n in range(60)]
     assert all(s != key and sorted(s) == key for s in shown) and len({tuple(s) for s in shown}) > 1
     assert all(learning.shuffled_choices(key, key) != key for _ in range(60))
+
+
+# One round trip a question fewer
+
+def test_the_start_and_each_answer_come_back_with_the_next_question(instructor, make_learner):
+    _, teacher = instructor
+    quiz = compose(teacher, create_quiz(teacher, shuffle_questions=""), draw=0, custom=CUSTOM[2:5])
+    user, learner = make_learner()
+    landing = learner.get(f"/q/{quiz.join_code}").get_data(as_text=True)
+    assert '<input type="hidden" name="then" value="question">' in landing
+    start = learner.post(f"/q/{quiz.join_code}/start", data={"csrf_token": csrf_from(landing), "then": "question"})
+    assert start.status_code == 200
+    attempt = db.session.execute(sa.select(Attempt).filter_by(user_id=user.id)).scalar_one()
+    page = start.get_data(as_text=True)
+    items = {i.id: i for i in quiz.items}
+    for n, item_id in enumerate(attempt.layout["order"], start=1):
+        address = f"/attempts/{attempt.id}/{n}"
+        # the page names its own address, and its form and links go there, whatever address it came from
+        assert f'data-address="{address}"' in page and f'action="{address}"' in page
+        assert html.escape(items[item_id].prompt) in page
+        assert f'href="/attempts/{attempt.id}/1"' in page
+        last = n == len(items)
+        assert ('name="then" value="next"' in page) != last
+        value = response_value(items[item_id], True)
+        values = value if isinstance(value, list) else [value]
+        data = {"csrf_token": csrf_from(page), **{f"response-{i}": v for i, v in enumerate(values)},
+                **({} if last else {"then": "next"})}
+        saved = learner.post(address, data=data)
+        if last:  # the last answer goes on to the review page, as before
+            assert saved.status_code == 302 and saved.location.endswith(f"/attempts/{attempt.id}/review")
+        else:
+            assert saved.status_code == 200
+            page = saved.get_data(as_text=True)
+    stored = db.session.execute(sa.select(Response).filter_by(attempt_id=attempt.id)).scalars().all()
+    assert sorted(r.item_id for r in stored) == sorted(items)  # each answer stored once
+    # "Save and review" from the middle goes to the review page even when the form asks for the next question
+    first = items[attempt.layout["order"][0]]
+    value = response_value(first, False)
+    values = value if isinstance(value, list) else [value]
+    finished = learner.post(f"/attempts/{attempt.id}/1", data={
+        "csrf_token": csrf_from(page), **{f"response-{i}": v for i, v in enumerate(values)}, "go": "finish",
+        "then": "next"})
+    assert finished.status_code == 302 and finished.location.endswith(f"/attempts/{attempt.id}/review")
+
+
+def test_a_resumed_start_answers_with_the_first_unanswered_question(instructor, make_learner):
+    _, teacher = instructor
+    quiz = compose(teacher, create_quiz(teacher), draw=0, custom=CUSTOM[2:5])
+    _, learner = make_learner()
+    landing = learner.get(f"/q/{quiz.join_code}").get_data(as_text=True)
+    start = learner.post(f"/q/{quiz.join_code}/start", data={"csrf_token": csrf_from(landing)})
+    attempt_id = int(re.search(r"/attempts/(\d+)/", start.location).group(1))
+    item = db.session.get(QuizItem, db.session.get(Attempt, attempt_id).layout["order"][0])
+    answer(learner, attempt_id, 1, item)
+    landing = learner.get(f"/q/{quiz.join_code}").get_data(as_text=True)
+    resumed = learner.post(f"/q/{quiz.join_code}/start", data={"csrf_token": csrf_from(landing), "then": "question"})
+    assert resumed.status_code == 200
+    assert f'data-address="/attempts/{attempt_id}/2"' in resumed.get_data(as_text=True)
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Attempt)).scalar() == 1

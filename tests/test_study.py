@@ -12,7 +12,7 @@ from quizapp.scheduling import Rating
 from tests.conftest import PASSWORD, csrf_from, log_in, post_form
 
 DECK = "/study/israel-russia/1947-1966"
-FIELD = r'name="{}" required type="hidden" value="([^"]+)"'
+FIELD = r'name="{}"[^>]* value="([^"]+)"'
 
 
 def current_card(client, deck=DECK):
@@ -402,3 +402,40 @@ def test_the_answer_shows_what_else_a_typed_question_accepts(make_learner):
             break
         assert 'id="also-accepted"' not in html
         grade(client, card, Rating.Easy, right=False)
+
+
+# One round trip a card fewer
+
+def test_the_reveal_form_asks_for_the_next_card_and_the_grade_answers_with_it(make_learner):
+    user, client = make_learner()
+    card = current_card(client)
+    reveal = answer(client, card, right=True)
+    assert '<input type="hidden" name="then" value="card">' in reveal
+    graded = client.post(f"{DECK}/review", data={**form_data(card, response_for(card["question"], True)),
+                                                 "rating": "3", "then": "card"})
+    assert graded.status_code == 200
+    html = graded.get_data(as_text=True)
+    # the next card, under the deck's own address (study.js puts it in the address bar)
+    assert 'id="card"' in html and f'data-address="{DECK}"' in html
+    assert int(re.search(FIELD.format("question_id"), html).group(1)) != card["question"].id
+    assert count(ReviewLog, user_id=user.id) == 1
+    # the same grade sent again (a reload of that response) is recognised, and answered with a card too
+    again = client.post(f"{DECK}/review", data={**form_data(card, response_for(card["question"], True)),
+                                                "rating": "3", "then": "card"})
+    assert again.status_code == 200 and "already recorded" in again.get_data(as_text=True)
+    assert count(ReviewLog, user_id=user.id) == 1
+
+
+def test_the_reveal_shows_the_counts_the_question_page_showed(make_learner):
+    _, client = make_learner()
+    card = current_card(client)
+    shown = re.search(FIELD.format("counts"), card["html"]).group(1)
+    new, learning, due, answered = map(int, shown.split("."))
+    data = form_data(card, response_for(card["question"], True))
+    reveal = client.post(f"{DECK}/answer", data={**data, "counts": shown}).get_data(as_text=True)
+    assert f"{new} new" in reveal and f"{answered} answered today" in reveal
+    # an older page without them: counted afresh, alike
+    assert f"{new} new" in client.post(f"{DECK}/answer", data=data).get_data(as_text=True)
+    # made-up counts are no answer the page could have sent
+    forged = client.post(f"{DECK}/answer", data={**data, "counts": "1.2.three.4"})
+    assert forged.status_code == 302 and "could not be read" in client.get(forged.location).get_data(as_text=True)

@@ -2,10 +2,13 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from quizapp import attempts, classroom, versions
+from quizapp.database import finish_writing
 from quizapp.forms import ActionForm, JoinForm, QuizResponseForm
-from quizapp.models import Attempt, Question, Quiz, Response, db
+from quizapp.models import Attempt, Question, Quiz, db
 from quizapp.views.study import now
 
 bp = Blueprint("quizzes", __name__)
@@ -15,11 +18,17 @@ def quiz_by_code(code: str) -> Quiz:
     return db.first_or_404(db.select(Quiz).filter_by(join_code=code.upper()))
 
 
+_OWN_ATTEMPT = (select(Attempt, classroom.game_code_of(Attempt.id)).options(joinedload(Attempt.quiz))
+                .where(Attempt.id == bindparam("attempt")))
+
+
 def own_attempt(attempt_id: int) -> Attempt:
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or attempt.user_id != current_user.id:
+    """The learner's own attempt, with its quiz, in one query; 404 for anyone else's."""
+    row = db.session.execute(_OWN_ATTEMPT, {"attempt": attempt_id}).first()
+    if row is None or row[0].user_id != current_user.id:
         abort(404)
-    if attempt.submitted_at is None and (code := classroom.game_of(attempt.id)):
+    attempt, code = row
+    if attempt.submitted_at is None and code:
         abort(redirect(url_for("live.play", code=code)))  # a live game's attempt moves with the class
     return attempt
 
@@ -63,7 +72,7 @@ def landing(code: str):
     if current and close_if_late(current):
         current = None
     items = attempts.item_count(quiz.id)
-    return render_template("quizzes/landing.html", quiz=quiz, mine=mine, current=current, form=ActionForm(),
+    return render_template("quizzes/landing.html", quiz=quiz, mine=mine, current=current,
                            item_count=items, blocked=None if current else attempts.availability(
                                quiz, current_user.id, now(), items=items, used=len(mine)))
 
@@ -74,13 +83,21 @@ def start(code: str):
     """Start an attempt, or resume the unfinished one."""
     quiz = quiz_by_code(code)
     try:
-        attempt = attempts.start(quiz, current_user.id, now())
+        attempt, resumed = attempts.start(quiz, current_user.id, now())
     except attempts.QuizClosed as closed:
         db.session.rollback()  # ends the transaction, and with it the turn taken
         flash(str(closed), "error")
         return redirect(url_for("quizzes.landing", code=quiz.join_code))
+    # a new attempt starts at its first question; a resumed one where its learner left off
+    n = first_unanswered(attempt) if resumed else 1
+    if request.form.get("then") == "question":  # the landing page's form: the question in this response
+        finish_writing()
+        # a new attempt: every item was just loaded to lay it out, and none is answered yet
+        known = {} if resumed else {"order": attempt.layout["order"], "responses": {}}
+        return question_page(attempt, n, **known)
+    attempt_id = attempt.id
     db.session.commit()
-    return redirect(url_for("quizzes.question", attempt_id=attempt.id, n=first_unanswered(attempt)))
+    return redirect(url_for("quizzes.question", attempt_id=attempt_id, n=n))
 
 
 def first_unanswered(attempt: Attempt) -> int:
@@ -91,9 +108,10 @@ def first_unanswered(attempt: Attempt) -> int:
     return len(attempt.layout["order"])
 
 
-def item_at(attempt: Attempt, n: int) -> tuple[versions.ShownItem, list[int]]:
-    """Item n of the attempt, and the ids of all its items in order; 404 past either end."""
-    order = attempts.item_ids_in_order(attempt)
+def item_at(attempt: Attempt, n: int, order: list[int] | None = None) -> tuple[versions.ShownItem, list[int]]:
+    """Item n of the attempt, and the ids of all its items in order (``order``, where the caller has them);
+    404 past either end."""
+    order = attempts.item_ids_in_order(attempt) if order is None else order
     if not 1 <= n <= len(order):
         abort(404)
     return versions.shown_item(attempt, order[n - 1]), order  # in the version the attempt was shown
@@ -102,43 +120,66 @@ def item_at(attempt: Attempt, n: int) -> tuple[versions.ShownItem, list[int]]:
 @bp.route("/attempts/<int:attempt_id>/<int:n>", methods=["GET", "POST"])
 @login_required
 def question(attempt_id: int, n: int):
-    """Show question n; save its answer (in time) and move on."""
+    """Show question n; save its answer (in time) and move on.
+
+    The question page's form asks for the next question in the response itself (``then=next``): one
+    round trip an answer fewer than redirecting to it. Without it, the answer is a redirect there."""
     attempt = own_attempt(attempt_id)
-    if request.method == "POST":
-        attempts.take_turns(attempt.quiz_id, attempt.user_id)  # a double click must not answer twice at once
-        db.session.refresh(attempt)  # as the turn finds it
+    if request.method == "GET":
+        return question_page(attempt, n)
+    # a double click must not answer twice at once; where the turn was waited for, read the attempt as it finds it
+    if attempts.take_turns(attempt.quiz_id, attempt.user_id):
+        db.session.refresh(attempt)
     if is_over(attempt):
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
     item, order = item_at(attempt, n)
     total = len(order)
     quiz = attempt.quiz
-    response = db.session.execute(db.select(Response).filter_by(attempt_id=attempt.id, item_id=item.id)) \
-        .scalar_one_or_none()
+    responses = attempts.responses_of(attempt)
+    response = responses.get(item.id)
     locked = quiz.feedback == "each" and response is not None
     form = QuizResponseForm()
-    status = 200
-    if request.method == "POST":
-        valid = form.validate_on_submit()
-        value = form.value(item.format) if valid else None
-        if not valid or not attempts.valid_response(item, value):
-            flash("That answer could not be read; please answer again.", "error")
-            status = 400
-        elif locked:
-            flash("This answer is already graded and can no longer change.", "error")
-            status = 409
-        else:
-            response = attempts.save(attempt, item, value, now(), response)
-            attempt_id, feedback = attempt.id, quiz.feedback  # read before the commit expires them
-            db.session.commit()
-            if feedback != "each":
-                if request.form.get("go") == "finish" or n == total:
-                    return redirect(url_for("quizzes.review", attempt_id=attempt_id))
-                return redirect(url_for("quizzes.question", attempt_id=attempt_id, n=n + 1))
-            locked = True
-    return render_template("quizzes/question.html", attempt=attempt, quiz=quiz, item=item, n=n, total=total,
-                           choices=attempt.layout["choices"].get(str(item.id), item.choices), response=response,
-                           locked=locked, form=form, answered=attempts.answered_ids(attempt), finish=ActionForm(),
-                           order=order), status
+    valid = form.validate_on_submit()
+    value = form.value(item.format) if valid else None
+    if not valid or not attempts.valid_response(item, value):
+        flash("That answer could not be read; please answer again.", "error")
+        status = 400
+    elif locked:
+        flash("This answer is already graded and can no longer change.", "error")
+        status = 409
+    else:
+        responses[item.id] = response = attempts.save(attempt, item, value, now(), response, stored=responses)
+        moving_on = quiz.feedback != "each"
+        if moving_on and request.form.get("go") != "finish" and n < total and request.form.get("then") == "next":
+            finish_writing()
+            return question_page(attempt, n + 1, order=order, responses=responses)
+        db.session.commit()
+        if moving_on:
+            if request.form.get("go") == "finish" or n == total:
+                return redirect(url_for("quizzes.review", attempt_id=attempt_id))
+            return redirect(url_for("quizzes.question", attempt_id=attempt_id, n=n + 1))
+        locked, status = True, 200
+    return render_question(attempt, item, n, order, responses, locked, status)
+
+
+def question_page(attempt: Attempt, n: int, order: list[int] | None = None, responses: dict | None = None):
+    """Question n of the attempt as its page, or the result once the attempt is over (``order``, the ids of its
+    items, and ``responses``, by item: where the caller has them already)."""
+    if is_over(attempt):
+        return redirect(url_for("quizzes.result", attempt_id=attempt.id))
+    item, order = item_at(attempt, n, order)
+    responses = attempts.responses_of(attempt) if responses is None else responses
+    response = responses.get(item.id)
+    return render_question(attempt, item, n, order, responses, attempt.quiz.feedback == "each" and response is not None)
+
+
+def render_question(attempt: Attempt, item: versions.ShownItem, n: int, order: list[int], responses: dict,
+                    locked: bool, status: int = 200):
+    address = url_for("quizzes.question", attempt_id=attempt.id, n=n)
+    return render_template("quizzes/question.html", attempt=attempt, quiz=attempt.quiz, item=item, n=n,
+                           total=len(order), choices=attempt.layout["choices"].get(str(item.id), item.choices),
+                           response=responses.get(item.id), locked=locked, answered=set(responses), order=order,
+                           address=address, question_base=address.rsplit("/", 1)[0]), status
 
 
 @bp.get("/attempts/<int:attempt_id>/review")

@@ -1,13 +1,13 @@
 """Self-study: the decks, the review loop (answer, reveal, grade), undo and the bank pages."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func
 
 from quizapp import answer_tokens, charts, curation, learning, presenting, stats, summary
-from quizapp.database import begin_writing, writes_late
-from quizapp.forms import ActionForm, AnswerForm, GradeForm
-from quizapp.learning import Deck, DuplicateReview, StaleCard
+from quizapp.database import begin_writing, end_writing, finish_writing, writes_late
+from quizapp.forms import AnswerForm, GradeForm
+from quizapp.learning import Deck, DeckCounts, DuplicateReview, StaleCard
 from quizapp.models import Fact, Period, Question, Subject, db
 from quizapp.scheduling import Rating
 from quizapp.views import home
@@ -19,10 +19,17 @@ def now():
     return current_app.config["CLOCK"]()
 
 
-def resolve_deck(subject_slug: str, deck_slug: str) -> tuple[Subject, Deck]:
-    """A subject's period, or "all" of its periods, with the subject for the page; 404 for anything else."""
-    deck = learning.find_deck(subject_slug, deck_slug) or abort(404)
-    return db.session.get(Subject, deck.subject_id), deck
+def resolve_deck(subject_slug: str, deck_slug: str) -> tuple[learning.SubjectHeading, Deck]:
+    """A subject's period, or "all" of its periods, with the subject's heading for the page (one query);
+    404 for anything else."""
+    return learning.find_deck_of_subject(subject_slug, deck_slug) or abort(404)
+
+
+def shown_counts(form: AnswerForm) -> DeckCounts | None:
+    """The counts the question page showed, sent back with the answer: the reveal shows them again, as
+    nothing is recorded before the grade."""
+    value = form.counts.data
+    return DeckCounts(*map(int, value.split("."))) if value else None
 
 
 def timelines(subject: Subject) -> dict[int, dict]:
@@ -70,7 +77,12 @@ def decks():
 @login_required
 def review(subject_slug: str, deck_slug: str):
     """Show the next card of the deck, or say when to come back."""
-    subject, deck = resolve_deck(subject_slug, deck_slug)
+    return next_card_page(*resolve_deck(subject_slug, deck_slug), deck_slug)
+
+
+def next_card_page(subject: learning.SubjectHeading, deck: Deck, deck_slug: str):
+    """The deck's next card, or when to come back; its address is the deck's study page, wherever it is sent
+    from (study.js puts that address in the address bar)."""
     at = now()
     undone = session.pop("undone_question", None)
     picked = None
@@ -81,19 +93,18 @@ def review(subject_slug: str, deck_slug: str):
     queue = learning.Queue(learning.Today(current_user, at), deck)
     picked = picked or queue.next_card()
     counts = queue.counts()
+    address = url_for("study.review", subject_slug=subject.slug, deck_slug=deck_slug)
     if picked is None:
-        return render_template("study/done.html", subject=subject, deck=deck, title=deck.title,
+        return render_template("study/done.html", subject=subject, deck=deck, title=deck.title, address=address,
                                deck_slug=deck_slug, counts=counts, session=summary.last_session(current_user, deck, at),
                                streak=summary.streak(current_user, at), goal=summary.goal(current_user, at),
-                               next_due=learning.next_due_at(current_user, deck), undo_form=ActionForm())
+                               next_due=learning.next_due_at(current_user, deck))
     question, card = db.session.get(Question, picked.question_id), picked.card
-    form = AnswerForm(question_id=question.id, token=answer_tokens.issue(
-        current_app.config["SECRET_KEY"], current_user.id, question.id, picked.reps))
+    token = answer_tokens.issue(current_app.config["SECRET_KEY"], current_user.id, question.id, picked.reps)
     return render_template("study/question.html", subject=subject, deck=deck, deck_slug=deck_slug,
-                           title=deck.title, question=question, card=card, form=form, counts=counts,
+                           title=deck.title, question=question, card=card, token=token, counts=counts, address=address,
                            choices=learning.shuffled_choices(
-                               question.choices, question.answer if question.format == "order" else None),
-                           undo_form=ActionForm())
+                               question.choices, question.answer if question.format == "order" else None))
 
 
 def question_in_deck(question_id: int, subject_slug: str, deck_slug: str) -> Question:
@@ -114,26 +125,25 @@ def answer(subject_slug: str, deck_slug: str):
     result = learning.check(question, form.response_value(question.format))
     state = learning.card_of(current_user, question.id)
     at = now()
-    grade_form = GradeForm(question_id=question.id, token=form.token.data, elapsed_ms=form.elapsed_ms.data)
-    grade_form.response.entries = []
-    values = result.response if isinstance(result.response, list) else \
+    responses = result.response if isinstance(result.response, list) else \
         [result.response] if result.response is not None else []
-    for value in values:
-        grade_form.response.append_entry(value)
     return render_template("study/reveal.html", subject=subject, deck=deck, deck_slug=deck_slug,
-                           title=deck.title, question=question, result=result, form=grade_form,
+                           title=deck.title, question=question, result=result, token=form.token.data,
+                           elapsed_ms=form.elapsed_ms.data, responses=responses,
                            notes=presenting.answer_notes(question.kind, question.prompt, question.answer,
                                                          question.explanation),
                            intervals=learning.intervals(current_user, state, at), ratings=list(Rating),
-                           counts=learning.Queue(learning.Today(current_user, at), deck).counts(),
-                           undo_form=ActionForm())
+                           counts=shown_counts(form) or learning.Queue(learning.Today(current_user, at), deck).counts())
 
 
 @bp.post("/study/<subject_slug>/<deck_slug>/review")
 @login_required
 @writes_late
 def grade(subject_slug: str, deck_slug: str):
-    """Record the grade once (a repeated submission is recognised by its token), then show the next card."""
+    """Record the grade once (a repeated submission is recognised by its token), then show the next card.
+
+    The reveal page's form asks for the next card in the response itself (``then=card``): one round trip
+    a card fewer than redirecting to the study page. Without it, the answer is a redirect there."""
     subject, deck = resolve_deck(subject_slug, deck_slug)
     form = GradeForm()
     target = url_for("study.review", subject_slug=subject_slug, deck_slug=deck_slug)
@@ -151,11 +161,16 @@ def grade(subject_slug: str, deck_slug: str):
         learning.record_review(current_user, question, Rating(form.rating.data), now(), form.token.data, seen_reps,
                                response=result.response, correct=result.correct,
                                duration_ms=form.elapsed_ms.data, fuzz=current_app.config["FSRS_FUZZ"])
-        db.session.commit()
+        finish_writing()
     except DuplicateReview:
+        db.session.rollback()
         flash("That answer was already recorded.")
     except StaleCard:
+        db.session.rollback()
         flash("That card was answered since it was shown (in another tab?); here is your next card.", "error")
+    if request.form.get("then") == "card":
+        end_writing()
+        return next_card_page(subject, deck, deck_slug)
     return redirect(target)
 
 
