@@ -19,8 +19,14 @@ first-rating distribution (15% Again, 5% Hard, 70% Good, 10% Easy).
 Measured, for each learner:
 1. Prediction. The learner studies under the app's defaults (FSRS-6 defaults, retention 0.90);
    quizapp.fitting (the app's optimiser) is fitted on the answers of the first two thirds of the
-   time, and both parameter sets predict the answers of the last third (held out): log loss and RMSE
-   in bins, as srs-benchmark reports them. ``log_loss_ratio`` is fitted over defaults, review-weighted.
+   time, and both parameter sets predict the answers of the last third (held out), each answer as the
+   app predicts it: FSRS-6's recall p plus a right guess, p + (1 - p) * floor, with the question's
+   guessing floor, which the app knows from its format and choices. Log loss and RMSE over 20 bins of
+   prediction; ``log_loss_ratio`` is fitted over defaults, review-weighted. Two floors beside it: the
+   oracle (the learner's true parameters and floors, predicting from the log as the app does:
+   ``oracle_ratio``) and the true memory (the chance of a right answer from the hidden memory, which
+   lapsed after a right guess where the log shows a success: ``true_memory_ratio``), the best any
+   prediction can be.
 2. Teaching. A sweep of each scheduler's setting: FSRS over desired retention, with the learner's
    fitted parameters (what the app schedules with once it has fitted them) or the defaults, each with
    the app's one 10m learning step or Anki's 1m+10m; SM-2 (Wozniak 1990, with its same-day repetition
@@ -252,7 +258,7 @@ class Leitner:
 class Run:
     reviews: int
     memorised: float
-    log: list  # (card, day time, rating) of every answer: the review log the app would keep
+    log: list  # (card, day time, rating, guessing floor, true chance of a right answer) of every answer
 
 
 def first_rating(rng: random.Random) -> Rating:
@@ -288,11 +294,14 @@ def simulate(learner: int, scheduler, floors: list[float], days: int = DAYS, kee
             due, i = heapq.heappop(queue)
             clock = max(clock, due) + SECONDS_PER_REVIEW / 86400
             memory = memories[i]
+            chance = None  # the true chance of a right answer (what an oracle would predict)
             if memory.last is None:
                 rating = first_rating(rng)
                 recalled = rating != Rating.Again
             else:
-                recalled = rng.random() < truth.recall(memory, clock)
+                recall = truth.recall(memory, clock)
+                chance = recall + (1 - recall) * guess[i]
+                recalled = rng.random() < recall
                 if recalled:
                     roll = rng.random()
                     rating = Rating.Hard if roll < 0.1 else Rating.Easy if roll > 0.95 else Rating.Good
@@ -305,43 +314,54 @@ def simulate(learner: int, scheduler, floors: list[float], days: int = DAYS, kee
             heapq.heappush(queue, (next_due, i))
             reviews += 1
             if keep_log:
-                log.append((i, clock, int(rating)))
+                log.append((i, clock, int(rating), guess[i], chance))
     night = days - 1 + 23 / 24
     return Run(reviews, sum(truth.recall(m, night) for m in memories), log)
 
 
 def logged(log, until: float | None = None) -> list[fitting.LoggedReview]:
-    return [fitting.LoggedReview(i, at(t), r) for i, t, r in log if until is None or t < until]
+    return [fitting.LoggedReview(i, at(t), r, g) for i, t, r, g, _p in log if until is None or t < until]
 
 
 def prediction(learner: int, floors) -> dict:
-    """Fit on the first two thirds of the learner's answers under the defaults, predict the last third."""
+    """Fit on the first two thirds of the learner's answers under the defaults, predict the last third.
+
+    The app predicts each answer as FSRS-6's recall plus a right guess, p + (1 - p) * guess, with the
+    question's guessing floor (1/choices) that it knows, for the defaults and the fitted parameters alike;
+    the oracle does the same with the learner's true parameters (the best these predictions can be), and
+    the true memory's chance (recall by the hidden memory, whose lapses after right guesses the log does
+    not show, plus the floor) is the best any prediction can be.
+    """
     run = simulate(learner, Fsrs(APP_DEFAULTS, 0.90), floors, keep_log=True)
     split = DAYS * TRAIN_SHARE
     fit = fitting.fit(logged(run.log, split))
     everything = fitting.training_items(logged(run.log))
     trained = len(fitting.training_items(logged(run.log, split)))
     # the items are in card order; held out are those whose answer came after the split
-    held_out = [item for item, day in zip(everything, target_days(run.log), strict=True) if day >= split]
+    held = [(item, chance) for item, (day, chance) in zip(everything, targets(run.log), strict=True) if day >= split]
+    held_out = [item for item, _ in held]
     default = fitting.evaluate(None, held_out)
     fitted = fitting.evaluate(fit.parameters, held_out)
+    oracle = fitting.evaluate(true_parameters(learner), held_out)
+    memory = fitting.scores([chance for _, chance in held], [item.right for item in held_out])
     return {"learner": learner, "train_reviews": trained, "test_reviews": len(held_out), "adopted": fit.adopted,
-            "log_loss_default": default[0], "log_loss_fitted": fitted[0],
-            "rmse_default": default[1], "rmse_fitted": fitted[1], "parameters": fit.parameters,
-            "reviews_per_day": run.reviews / DAYS, "memorised": run.memorised}
+            "log_loss_true_memory": memory[0], "log_loss_oracle": oracle[0], "log_loss_default": default[0],
+            "log_loss_fitted": fitted[0], "rmse_true_memory": memory[1], "rmse_oracle": oracle[1],
+            "rmse_default": default[1], "rmse_fitted": fitted[1],
+            "parameters": fit.parameters, "reviews_per_day": run.reviews / DAYS, "memorised": run.memorised}
 
 
-def target_days(log) -> list[float]:
-    """The time of the answer each training item predicts, in the order training_items makes them."""
-    by_card: dict[int, list[float]] = {}
-    for i, t, _r in log:
-        by_card.setdefault(i, []).append(t)
-    days = []
-    for times in by_card.values():
-        for previous, t in zip(times, times[1:], strict=False):
+def targets(log) -> list[tuple[float, float]]:
+    """The time and true chance of the answer each training item predicts, in the order training_items makes them."""
+    by_card: dict[int, list[tuple[float, float]]] = {}
+    for i, t, _r, _g, chance in log:
+        by_card.setdefault(i, []).append((t, chance))
+    out = []
+    for answers in by_card.values():
+        for (previous, _), (t, chance) in zip(answers, answers[1:], strict=False):
             if at(t).date() != at(previous).date():
-                days.append(t)
-    return days
+                out.append((t, chance))
+    return out
 
 
 def learner_job(learner: int) -> dict:
@@ -429,6 +449,7 @@ def main() -> dict:
         savings[family] = None if needed is None else round(1 - needed / sm2["reviews_per_day"], 3)
     loss_default, loss_fitted = weighted(predictions, "log_loss_default"), weighted(predictions, "log_loss_fitted")
     rmse_default, rmse_fitted = weighted(predictions, "rmse_default"), weighted(predictions, "rmse_fitted")
+    loss_oracle, loss_memory = weighted(predictions, "log_loss_oracle"), weighted(predictions, "log_loss_true_memory")
     ratio = loss_fitted / loss_default
     headline = savings[APP_FITTED]
     # SM-2 at each of its own settings: how many fewer reviews the app's FSRS needs for that knowledge
@@ -444,13 +465,18 @@ def main() -> dict:
     plot(curves, sm2, plot_path)
     figures = {
         "log_loss_ratio": round(ratio, 3),
+        "oracle_ratio": round(loss_oracle / loss_default, 3),
+        "true_memory_ratio": round(loss_memory / loss_default, 3),
         "fewer_reviews_at_equal_knowledge": headline,
         "goals": {"log_loss_ratio": "<= 0.90 (at least 10% lower log loss than the defaults)",
                   "fewer_reviews_at_equal_knowledge": ">= 0.25 (at least 25% fewer reviews than SM-2)"},
         "goals_met": {"log_loss_ratio": ratio <= 0.90,
                       "fewer_reviews_at_equal_knowledge": headline is not None and headline >= 0.25},
         "anchor": {"srs_benchmark_fsrs6_log_loss": ANCHOR_LOG_LOSS},
-        "prediction": {"log_loss_default": round(loss_default, 4), "log_loss_fitted": round(loss_fitted, 4),
+        "prediction": {"model": "FSRS-6 recall p plus a right guess, p + (1 - p) * floor, for every parameter set",
+                       "log_loss_true_memory": round(loss_memory, 4), "log_loss_oracle": round(loss_oracle, 4),
+                       "log_loss_default": round(loss_default, 4), "log_loss_fitted": round(loss_fitted, 4),
+                       "rmse_bins": "RMSE over 20 bins of predicted probability, review-weighted",
                        "rmse_bins_default": round(rmse_default, 4), "rmse_bins_fitted": round(rmse_fitted, 4),
                        "learners_adopting_fit": sum(p["adopted"] for p in predictions),
                        "per_learner": predictions},
@@ -469,6 +495,8 @@ def main() -> dict:
     print(f"prediction on held-out answers ({LEARNERS} learners): log loss {loss_default:.4f} defaults -> "
           f"{loss_fitted:.4f} fitted (ratio {ratio:.3f}, goal <= 0.90; anchor: srs-benchmark FSRS-6 "
           f"{ANCHOR_LOG_LOSS}); RMSE(bins) {rmse_default:.4f} -> {rmse_fitted:.4f}")
+    print(f"  oracle (true parameters and floors): {loss_oracle:.4f} (ratio {loss_oracle / loss_default:.3f}); "
+          f"true memory: {loss_memory:.4f} (ratio {loss_memory / loss_default:.3f})")
     print(f"SM-2 at modifier 1.0: {sm2['reviews_per_day']:.1f} reviews/day, {sm2['memorised']:.0f} memorised")
     for family in families:
         pts = ", ".join(f"{p['setting']:g}: {p['reviews_per_day']:.1f}/{p['memorised']:.0f}" for p in curves[family])

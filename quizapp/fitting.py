@@ -4,15 +4,23 @@ Plain data in, plain data out; the only module that imports ``fsrs_rs_python``, 
 optimiser and simulator that Anki itself runs (fsrs-rs). Reviews are grouped into days
 (UTC), as Anki groups them: a second answer on the same day is a short-term review, and the
 optimiser predicts only answers given on a later day than the card's previous one.
+
+A question with choices can be answered right without recall: a learner who has forgotten still
+picks the right one of k choices with probability 1/k (its guessing floor, ``guessing_floor``).
+Every prediction here, for the defaults and a fit alike, is FSRS-6's recall p plus a right guess,
+p + (1 - p) / k; the Rust optimiser fits recall alone, so on a log with such questions its result
+is refined by a coordinate search on the log loss of those predictions (``refine``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import fsrs
 import fsrs_rs_python as rs
 
 from quizapp import scheduling
@@ -32,6 +40,7 @@ class LoggedReview:
     card_id: int
     reviewed_at: dt.datetime
     rating: int
+    guess: float = 0.0  # the chance of a right answer without recall (multiple choice: 1/choices)
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,36 @@ class WorkloadPoint:
     memorised: float  # cards expected to be recalled at the end
 
 
-def training_items(reviews: Iterable[LoggedReview]) -> list[rs.FSRSItem]:
+@dataclass(frozen=True)
+class Item:
+    """One answer to predict: the card's answers up to it, as (rating, days since the card's previous day)."""
+
+    reviews: tuple[tuple[int, int], ...]
+    guess: float = 0.0  # the answer's chance of being right without recall
+
+    @property
+    def right(self) -> bool:
+        return self.reviews[-1][0] > 1
+
+    def rs(self, end: int | None = None) -> rs.FSRSItem:
+        return rs.FSRSItem([rs.FSRSReview(rating, days) for rating, days in self.reviews[:end]])
+
+
+def guessing_floor(question_format: str, choices: Sequence | None = None) -> float:
+    """The chance of answering a question of this format right without recalling the answer."""
+    n = len(choices or ())
+    if question_format == "truefalse":
+        return 0.5
+    if question_format == "choice" and n:
+        return 1 / n
+    if question_format == "multi" and n:
+        return 1 / (2 ** n - 1)  # any non-empty set of the choices
+    if question_format == "order" and n:
+        return 1 / math.factorial(n)
+    return 0.0  # typed answers and years are recalled or not
+
+
+def training_items(reviews: Iterable[LoggedReview]) -> list[Item]:
     """The optimiser's items: for every answer on a later day, the card's history up to it."""
     by_card: dict[int, list[LoggedReview]] = defaultdict(list)
     for review in reviews:
@@ -71,21 +109,70 @@ def training_items(reviews: Iterable[LoggedReview]) -> list[rs.FSRSItem]:
     items = []
     for history in by_card.values():
         history.sort(key=lambda r: r.reviewed_at)
-        steps: list[rs.FSRSReview] = []
+        steps: list[tuple[int, int]] = []
         last_day = history[0].reviewed_at.astimezone(dt.UTC).date()
         for review in history:
             day = review.reviewed_at.astimezone(dt.UTC).date()
-            steps.append(rs.FSRSReview(int(review.rating), (day - last_day).days))
+            steps.append((int(review.rating), (day - last_day).days))
             if day != last_day:
-                items.append(rs.FSRSItem(list(steps)))
+                items.append(Item(tuple(steps), review.guess))
             last_day = day
     return items
 
 
-def evaluate(parameters: Sequence[float] | None, items: Sequence[rs.FSRSItem]) -> tuple[float, float]:
-    """Log loss and RMSE (in bins, as srs-benchmark reports it) of the parameters' predictions of ``items``."""
-    result = rs.FSRS(list(parameters or DEFAULT_PARAMETERS)).evaluate(list(items))
-    return float(result.log_loss), float(result.rmse_bins)
+def predictions(parameters: Sequence[float] | None, items: Sequence[Item]) -> list[float]:
+    """Each item's chance of a right answer: recall by FSRS-6, else a right guess, p + (1 - p) * guess."""
+    w = list(parameters or DEFAULT_PARAMETERS)
+    states = rs.FSRS(w).memory_state_batch([item.rs(-1) for item in items])
+    decay = -w[20]
+    factor = 0.9 ** (1 / decay) - 1
+    out = []
+    for item, state in zip(items, states, strict=True):
+        recall = (1 + factor * item.reviews[-1][1] / state.stability) ** decay
+        out.append(recall + (1 - recall) * item.guess)
+    return out
+
+
+def evaluate(parameters: Sequence[float] | None, items: Sequence[Item]) -> tuple[float, float]:
+    """Log loss and RMSE over 20 bins of prediction of the parameters' predictions of ``items``."""
+    return scores(predictions(parameters, items), [item.right for item in items])
+
+
+def scores(predicted: Sequence[float], right: Sequence[bool]) -> tuple[float, float]:
+    """Log loss and binned RMSE (predictions in 20 bins, each bin's mean against its share of right answers)."""
+    loss = 0.0
+    bins: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+    for p, y in zip(predicted, right, strict=True):
+        p = min(max(p, 1e-6), 1 - 1e-6)
+        loss -= math.log(p if y else 1 - p)
+        b = bins[min(int(p * 20), 19)]
+        b[0], b[1], b[2] = b[0] + p, b[1] + y, b[2] + 1
+    n = len(predicted) or 1
+    rmse = math.sqrt(sum((b[0] - b[1]) ** 2 / b[2] for b in bins.values()) / n)
+    return loss / n, rmse
+
+
+def refine(parameters: Sequence[float], items: Sequence[Item], rounds: int = 6) -> tuple[float, ...]:
+    """The parameters moved, one at a time, while that lowers the log loss of ``items`` predicted with their
+    guessing floors (which the Rust optimiser does not know): a coordinate search in shrinking steps."""
+    low, high = fsrs.scheduler.LOWER_BOUNDS_PARAMETERS, fsrs.scheduler.UPPER_BOUNDS_PARAMETERS
+    best = list(bounded_parameters(parameters))
+    loss = evaluate(best, items)[0]
+    steps = [(h - lo) / 20 for lo, h in zip(low, high, strict=True)]
+    for _ in range(rounds):
+        moved = False
+        for j in range(len(best)):
+            for sign in (1, -1):
+                trial = list(best)
+                trial[j] = min(high[j], max(low[j], best[j] + sign * steps[j]))
+                if trial[j] == best[j]:
+                    continue
+                trial_loss = evaluate(trial, items)[0]
+                if trial_loss < loss:
+                    best, loss, moved = trial, trial_loss, True
+                    break
+        steps = [step / 2 for step in steps] if not moved else steps
+    return tuple(best)
 
 
 def fit(reviews: Iterable[LoggedReview], current: Sequence[float] | None = None) -> Fit:
@@ -97,7 +184,10 @@ def fit(reviews: Iterable[LoggedReview], current: Sequence[float] | None = None)
                    f"fitting needs {MIN_REVIEWS}. Your cards keep the "
                    f"{'parameters fitted before' if current else 'default parameters'}.")
     before = evaluate(current, items)
-    fitted = bounded_parameters(rs.FSRS(list(current or DEFAULT_PARAMETERS)).compute_parameters(items))
+    optimiser = rs.FSRS(list(current or DEFAULT_PARAMETERS))
+    fitted = bounded_parameters(optimiser.compute_parameters([item.rs() for item in items]))
+    if any(item.guess for item in items):  # the Rust optimiser takes a right guess for recall: refit with the floors
+        fitted = refine(fitted, items)
     after = evaluate(fitted, items)
     if after[0] < before[0]:
         return Fit(len(items), fitted, True, True, before[0], after[0], before[1], after[1],

@@ -14,7 +14,7 @@ import datetime as dt
 from sqlalchemy import func, select, update
 
 from quizapp import fitting
-from quizapp.models import Optimisation, Question, ReviewLog, User, db
+from quizapp.models import Card, Optimisation, Question, ReviewLog, User, db
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 STALE = dt.timedelta(hours=1)  # a run left "running" this long died with its runner: it may be taken again
@@ -73,10 +73,13 @@ def claim(run_id: int, now: dt.datetime) -> bool:
 
 
 def review_log(user_id: int) -> list[fitting.LoggedReview]:
-    """Every answer the learner has given, as the optimiser reads them."""
-    rows = db.session.execute(select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating)
+    """Every answer the learner has given, as the optimiser reads them, with its question's guessing floor."""
+    rows = db.session.execute(select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating,
+                                     Question.format, Question.choices)
+                              .join(Card, Card.id == ReviewLog.card_id).join(Question, Question.id == Card.question_id)
                               .where(ReviewLog.user_id == user_id).order_by(ReviewLog.reviewed_at, ReviewLog.id))
-    return [fitting.LoggedReview(*row) for row in rows]
+    return [fitting.LoggedReview(card_id, at, rating, fitting.guessing_floor(fmt, choices))
+            for card_id, at, rating, fmt, choices in rows]
 
 
 def deck_size() -> int:

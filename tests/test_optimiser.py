@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
+import fsrs_rs_python as rs
 import sqlalchemy as sa
 
-from quizapp import fitting, learning, scheduling
+from quizapp import fitting, learning, optimising, scheduling
 from quizapp.models import Card, Optimisation, Question, ReviewLog, User, db
 from quizapp.scheduling import Rating
 from tests.conftest import post_form
@@ -51,6 +53,44 @@ def test_same_day_answers_are_not_predicted():
            fitting.LoggedReview(1, day + dt.timedelta(days=2), 3)]
     items = fitting.training_items(log)
     assert len(items) == 1 and len(items[0].reviews) == 3
+
+
+def test_the_guessing_floor_is_the_chance_of_picking_the_right_answer():
+    assert fitting.guessing_floor("choice", ["a", "b", "c", "d"]) == 0.25
+    assert fitting.guessing_floor("truefalse", ["True", "False"]) == 0.5
+    assert fitting.guessing_floor("order", ["a", "b", "c"]) == 1 / 6
+    assert fitting.guessing_floor("multi", ["a", "b", "c"]) == 1 / 7
+    assert fitting.guessing_floor("short") == fitting.guessing_floor("year", []) == 0.0
+
+
+def test_a_prediction_is_fsrs_recall_plus_a_right_guess():
+    w = scheduling.DEFAULT_PARAMETERS
+    recalled = fitting.Item(((3, 0), (3, 5)))
+    guessed = fitting.Item(((3, 0), (3, 5)), guess=0.25)
+    # FSRS-6: after a first Good the stability is w2; five days later recall is (1 + f * 5 / w2) ** -w20
+    factor = 0.9 ** (-1 / w[20]) - 1
+    recall = (1 + factor * 5 / w[2]) ** -w[20]
+    p, q = fitting.predictions(None, [recalled, guessed])
+    assert abs(p - recall) < 1e-5
+    assert abs(q - (recall + (1 - recall) * 0.25)) < 1e-5
+    # log loss of one right answer predicted at q
+    assert abs(fitting.evaluate(None, [guessed])[0] + math.log(q)) < 1e-6
+
+
+def test_fitting_a_multiple_choice_log_lowers_its_log_loss_with_the_guessing_floor():
+    floors = (0.25, 0.5, 0.25, 0.25)  # mostly four-choice questions, some true/false
+    log = generated_log(400, START, floors=floors)
+    fit = fitting.fit(log)
+    assert fit.adopted and fit.log_loss_after < fit.log_loss_before
+    items = fitting.training_items(log)
+    assert {item.guess for item in items} == {0.25, 0.5}
+    # the fit is refined for the floors: it predicts its log, floors included, better than the Rust fit alone
+    rust = scheduling.bounded_parameters(rs.FSRS(list(scheduling.DEFAULT_PARAMETERS)).compute_parameters(
+        [item.rs() for item in items]))
+    assert fit.log_loss_after < fitting.evaluate(rust, items)[0]
+    # and answers it was not fitted on better than the defaults
+    later = fitting.training_items(generated_log(400, START, seed=4, floors=floors))
+    assert fitting.evaluate(fit.parameters, later)[0] < fitting.evaluate(None, later)[0]
 
 
 def test_higher_retention_costs_more_and_keeps_more():
@@ -121,6 +161,18 @@ def test_optimise_now_only_queues_and_the_command_runs_it(make_learner, runner, 
     assert "your own (fitted)" in page and f"{done.log_loss_before:.4f} before" in page
     assert f"{done.log_loss_after:.4f} fitted" in page and 'class="chart workload"' in page
     assert page.count("<polyline") == 2 and "Optimise now" in page
+
+
+def test_the_optimiser_reads_each_answer_with_its_questions_guessing_floor(make_learner):
+    user, _client = make_learner()
+    store_log(user, generated_log(30, START, days=20))
+    log = optimising.review_log(user.id)
+    assert len(log) == len(generated_log(30, START, days=20))
+    floors = {card.id: fitting.guessing_floor(question.format, question.choices) for card, question in
+              db.session.execute(sa.select(Card, Question).join(Question, Question.id == Card.question_id)
+                                 .where(Card.user_id == user.id))}
+    assert {r.guess for r in log} == set(floors.values()) and any(floors.values())
+    assert all(r.guess == floors[r.card_id] for r in log)
 
 
 def test_answers_are_scheduled_with_the_learners_parameters(make_learner, clock):
