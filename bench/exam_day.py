@@ -188,6 +188,7 @@ def trial(app, server, n: int, compress: float, seed: int, quiet: bool = False) 
     result = {
         "learners": n, "passed": passed, "load_average_at_start": loadavg,
         "errors": tally.error_count, "errors_by_page": tally.errors, "error_samples": tally.samples,
+        "retried_on_closed_keep_alive": tally.retried,
         "start_p50_ms": load.ms(load.percentile(starts, 50)), "start_p95_ms": load.ms(p95_start),
         "start_max_ms": load.ms(max(starts) if starts else None),
         "other_pages_p99_ms": load.ms(p99_other),

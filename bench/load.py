@@ -221,6 +221,7 @@ class Tally:
     times: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     samples: list[str] = field(default_factory=list)
+    retried: int = 0  # requests sent again after the server closed an idle kept-alive connection under them
 
     def add(self, name: str, seconds: float) -> None:
         self.times.setdefault(name, []).append(seconds)
@@ -248,21 +249,34 @@ class Browser:
     async def request(self, name: str, method: str, path: str, data: dict | None = None,
                       expect: int | tuple[int, ...] = 200) -> tuple[str, str | None, float]:
         """(body, Location, seconds); Failed (counted) on an unexpected status (``expect``: one or several) or a
-        broken connection."""
+        broken connection.
+
+        A kept-alive connection that the server closed as idle just as the request went out is retried once on
+        a new connection, as browsers do when a reused connection closes before any response (counted in
+        ``Tally.retried``); aiohttp itself retries only GET and HEAD."""
+        from aiohttp import ServerDisconnectedError
+
         started = time.perf_counter()
-        try:
-            async with self.http.request(method, self.base + path, data=data, allow_redirects=False,
-                                         headers={"Cookie": f"session={self.cookie}",
-                                                  "User-Agent": USER_AGENT}) as response:
-                body = await response.text()
-                status = response.status
-                location = response.headers.get("Location")
-                for value in response.headers.getall("Set-Cookie", []):
-                    if value.startswith("session="):
-                        self.cookie = value.split(";", 1)[0].split("=", 1)[1]
-        except (TimeoutError, OSError) as error:
-            self.tally.error(name, repr(error))
-            raise Failed(name) from None
+        for retry in (False, True):
+            try:
+                async with self.http.request(method, self.base + path, data=data, allow_redirects=False,
+                                             headers={"Cookie": f"session={self.cookie}",
+                                                      "User-Agent": USER_AGENT}) as response:
+                    body = await response.text()
+                    status = response.status
+                    location = response.headers.get("Location")
+                    for value in response.headers.getall("Set-Cookie", []):
+                        if value.startswith("session="):
+                            self.cookie = value.split(";", 1)[0].split("=", 1)[1]
+                break
+            except ServerDisconnectedError as error:
+                if retry:
+                    self.tally.error(name, repr(error))
+                    raise Failed(name) from None
+                self.tally.retried += 1
+            except (TimeoutError, OSError) as error:
+                self.tally.error(name, repr(error))
+                raise Failed(name) from None
         seconds = time.perf_counter() - started
         if status not in (expect if isinstance(expect, tuple) else (expect,)):
             self.tally.error(name, f"{method} {path}: {status} {body[:200]!r}")

@@ -123,6 +123,7 @@ def trial(app, server, n: int, seconds: float, seed: int, quiet: bool = False) -
         "learners": n, "passed": passed, "load_average_at_start": loadavg, "seconds": round(elapsed, 1),
         "cards": len(cards), "cards_per_second": round(len(cards) / elapsed, 1),
         "errors": tally.error_count, "errors_by_page": tally.errors, "error_samples": tally.samples,
+        "retried_on_closed_keep_alive": tally.retried,
         "p50_ms": load.ms(load.percentile(every, 50)), "p99_ms": load.ms(p99),
         "by_page": {name: {"count": len(ts), "p50_ms": load.ms(load.percentile(ts, 50)),
                            "p99_ms": load.ms(load.percentile(ts, 99))} for name, ts in sorted(tally.times.items())},

@@ -12,7 +12,7 @@ import random
 import secrets
 from typing import NamedTuple
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 
 from quizapp import grading, versions
 from quizapp.bank import unordered
@@ -25,15 +25,24 @@ class QuizClosed(Exception):
     """The quiz is not open, or the learner has no attempts left; the message says which."""
 
 
+# built once: the statements of starting and answering, with the values bound at each call
+_OPEN_ATTEMPT = (select(Attempt).where(Attempt.quiz_id == bindparam("quiz"), Attempt.user_id == bindparam("user"),
+                                       Attempt.submitted_at.is_(None)).order_by(Attempt.number).limit(1))
+_ATTEMPTS_USED = select(func.count()).select_from(Attempt).where(Attempt.quiz_id == bindparam("quiz"),
+                                                                 Attempt.user_id == bindparam("user"))
+_ITEM_COUNT = select(func.count()).select_from(QuizItem).where(QuizItem.quiz_id == bindparam("quiz"))
+_ITEM_IDS = select(QuizItem.id).where(QuizItem.quiz_id == bindparam("quiz"))
+_RESPONSES = select(Response).where(Response.attempt_id == bindparam("attempt"))
+_ANSWERED = select(Response.item_id).where(Response.attempt_id == bindparam("attempt"))
+
+
 def open_attempt(quiz: Quiz, user_id: int) -> Attempt | None:
     """The learner's unfinished attempt (the first, should a database hold two from before starts were atomic)."""
-    return db.session.execute(select(Attempt).filter_by(quiz_id=quiz.id, user_id=user_id, submitted_at=None)
-                              .order_by(Attempt.number).limit(1)).scalar_one_or_none()
+    return db.session.execute(_OPEN_ATTEMPT, {"quiz": quiz.id, "user": user_id}).scalar_one_or_none()
 
 
 def attempts_used(quiz: Quiz, user_id: int) -> int:
-    return db.session.execute(select(func.count()).select_from(Attempt).filter_by(
-        quiz_id=quiz.id, user_id=user_id)).scalar_one()
+    return db.session.execute(_ATTEMPTS_USED, {"quiz": quiz.id, "user": user_id}).scalar_one()
 
 
 def availability(quiz: Quiz, user_id: int, now: dt.datetime, items: int | None = None,
@@ -129,23 +138,23 @@ def items_in_order(attempt: Attempt) -> list[versions.ShownItem]:
 
 
 def item_count(quiz_id: int) -> int:
-    return db.session.execute(select(func.count()).select_from(QuizItem).filter_by(quiz_id=quiz_id)).scalar_one()
+    return db.session.execute(_ITEM_COUNT, {"quiz": quiz_id}).scalar_one()
 
 
 def item_ids_in_order(attempt: Attempt) -> list[int]:
     """The ids of :func:`items_in_order`, without loading the items."""
-    live = set(db.session.execute(select(QuizItem.id).filter_by(quiz_id=attempt.quiz_id)).scalars())
+    live = set(db.session.execute(_ITEM_IDS, {"quiz": attempt.quiz_id}).scalars())
     return [i for i in attempt.layout["order"] if i in live]
 
 
 def responses_of(attempt: Attempt) -> dict[int, Response]:
     """The attempt's responses by item, in one query."""
-    return {r.item_id: r for r in db.session.execute(select(Response).filter_by(attempt_id=attempt.id)).scalars()}
+    return {r.item_id: r for r in db.session.execute(_RESPONSES, {"attempt": attempt.id}).scalars()}
 
 
 def answered_ids(attempt: Attempt) -> set[int]:
     """The items the attempt has a response to."""
-    return set(db.session.execute(select(Response.item_id).filter_by(attempt_id=attempt.id)).scalars())
+    return set(db.session.execute(_ANSWERED, {"attempt": attempt.id}).scalars())
 
 
 def valid_response(item: versions.ShownItem, value) -> bool:

@@ -151,10 +151,6 @@ def card_state(card: Card) -> CardState:
     return CardState(card.state, card.step, card.stability, card.difficulty, card.due, card.last_review)
 
 
-def _no_card(user: Learner):
-    return ~select(Card.id).where(Card.user_id == user.id, Card.question_id == Question.id).exists()
-
-
 # facts with a card reviewed today: their other questions wait until tomorrow
 _BURIED = select(card_t.c.fact_id).where(
     card_t.c.user_id == bindparam("user"), card_t.c.last_review >= bindparam("day_start")).scalar_subquery()
@@ -279,20 +275,32 @@ class Queue:
         return DeckCounts(new=new, learning=learning, due=due, reviewed_today=reviewed_today)
 
 
+def _first_unseen(start):
+    """The period's first live question at or after ``start`` that the learner has no card of; past its last
+    question when there is none."""
+    unseen = select(func.min(question_t.c.intro)).where(
+        question_t.c.period_id == bindparam("period"), question_t.c.retired.is_(False), question_t.c.intro >= start,
+        ~select(card_t.c.id).where(card_t.c.user_id == bindparam("user"),
+                                   card_t.c.question_id == question_t.c.id).exists()).scalar_subquery()
+    past_the_end = select(func.coalesce(func.max(question_t.c.intro), 0) + 1).where(
+        question_t.c.period_id == bindparam("period")).scalar_subquery()
+    return func.coalesce(unseen, past_the_end)
+
+
+_MOVE_CURSOR = update(cursor_t).where(cursor_t.c.user_id == bindparam("user"),
+                                      cursor_t.c.period_id == bindparam("period")) \
+    .values(position=_first_unseen(cursor_t.c.position))
+_FIRST_CURSOR = insert(cursor_t).from_select(
+    ["user_id", "period_id", "position"],
+    select(bindparam("user"), bindparam("period"), _first_unseen(literal(0))))
+
+
 def advance_cursor(user: Learner, question: Question) -> None:
-    """After a question's first card: move the period's cursor to its first question still unseen."""
-    cursor = db.session.get(NewCursor, (user.id, question.period_id))
-    start = cursor.position if cursor else 0
-    first = db.session.execute(select(func.min(Question.intro)).where(
-        Question.period_id == question.period_id, Question.retired.is_(False), Question.intro >= start,
-        _no_card(user))).scalar_one()
-    if first is None:
-        first = (db.session.execute(select(func.max(Question.intro)).where(
-            Question.period_id == question.period_id)).scalar_one() or 0) + 1
-    if cursor is None:
-        db.session.add(NewCursor(user_id=user.id, period_id=question.period_id, position=first))
-    else:
-        cursor.position = first
+    """After a question's first card: move the period's cursor to its first question still unseen, in one
+    statement (two the first time)."""
+    params = {"user": user.id, "period": question.period_id}
+    if db.session.execute(_MOVE_CURSOR, params).rowcount == 0:
+        db.session.execute(_FIRST_CURSOR, params)
 
 
 def progress(user: Learner, deck: Deck) -> Progress:
@@ -434,11 +442,6 @@ def _record(user, question, rating, now, request_id, seen_reps, response, correc
         raise StaleCard()
     if row is None:
         state, previous, reps = scheduling.new_card(now), None, 0
-        card_id = db.session.execute(insert(card_t).values(
-            user_id=user.id, question_id=question.id, period_id=question.period_id, fact_id=question.fact_id,
-            state=state.state, step=state.step, due=state.due, reps=0, created_at=now, retired=False)
-        ).inserted_primary_key[0]
-        advance_cursor(user, question)
     else:
         card_id, reps, state = row[0], row[1], CardState(*row[2:])
         previous = {"state": state.state, "step": state.step, "stability": state.stability,
@@ -446,11 +449,18 @@ def _record(user, question, rating, now, request_id, seen_reps, response, correc
                     "last_review": state.last_review.isoformat() if state.last_review else None, "reps": reps}
     result = scheduling.review(state, rating, now, user.desired_retention, duration_ms, fuzz, parameters_of(user))
     new = result.card
-    updated = db.session.execute(_UPDATE_CARD, {
-        "card": card_id, "seen": reps, "state": new.state, "step": new.step, "stability": new.stability,
-        "difficulty": new.difficulty, "due": new.due, "last_review": new.last_review, "reps": reps + 1})
-    if updated.rowcount != 1:  # another answer to this showing got there first
-        raise StaleCard()
+    if row is None:  # the first answer makes the card as it reviewed it (another at once meets the unique key)
+        card_id = db.session.execute(insert(card_t).values(
+            user_id=user.id, question_id=question.id, period_id=question.period_id, fact_id=question.fact_id,
+            state=new.state, step=new.step, stability=new.stability, difficulty=new.difficulty, due=new.due,
+            last_review=new.last_review, reps=1, created_at=now, retired=False)).inserted_primary_key[0]
+        advance_cursor(user, question)
+    else:
+        updated = db.session.execute(_UPDATE_CARD, {
+            "card": card_id, "seen": reps, "state": new.state, "step": new.step, "stability": new.stability,
+            "difficulty": new.difficulty, "due": new.due, "last_review": new.last_review, "reps": reps + 1})
+        if updated.rowcount != 1:  # another answer to this showing got there first
+            raise StaleCard()
     db.session.execute(_INSERT_LOG, {"card_id": card_id, "user_id": user.id, "request_id": request_id,
                                      "rating": int(rating), "reviewed_at": result.reviewed_at,
                                      "duration_ms": duration_ms, "response": response, "correct": correct,

@@ -14,8 +14,13 @@ from quizapp.views.study import now
 bp = Blueprint("quizzes", __name__)
 
 
+_QUIZ_BY_CODE = select(Quiz).where(Quiz.join_code == bindparam("code"))
+_MY_ATTEMPTS = (select(Attempt).where(Attempt.quiz_id == bindparam("quiz"), Attempt.user_id == bindparam("user"))
+                .order_by(Attempt.number))
+
+
 def quiz_by_code(code: str) -> Quiz:
-    return db.first_or_404(db.select(Quiz).filter_by(join_code=code.upper()))
+    return db.session.execute(_QUIZ_BY_CODE, {"code": code.upper()}).scalar_one_or_none() or abort(404)
 
 
 _OWN_ATTEMPT = (select(Attempt, classroom.game_code_of(Attempt.id)).options(joinedload(Attempt.quiz))
@@ -66,8 +71,7 @@ def join():
 def landing(code: str):
     """The quiz's rules, the learner's attempts, and a start (or resume) button."""
     quiz = quiz_by_code(code)
-    mine = db.session.execute(db.select(Attempt).filter_by(quiz_id=quiz.id, user_id=current_user.id)
-                              .order_by(Attempt.number)).scalars().all()
+    mine = db.session.execute(_MY_ATTEMPTS, {"quiz": quiz.id, "user": current_user.id}).scalars().all()
     current = next((a for a in mine if a.submitted_at is None), None)  # as attempts.open_attempt finds it
     if current and close_if_late(current):
         current = None
