@@ -12,7 +12,7 @@ import random
 import secrets
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import bindparam, func, insert, select, text
 
 from quizapp import grading, versions
 from quizapp.bank import unordered
@@ -32,6 +32,7 @@ _ATTEMPTS_USED = select(func.count()).select_from(Attempt).where(Attempt.quiz_id
                                                                  Attempt.user_id == bindparam("user"))
 _ITEM_COUNT = select(func.count()).select_from(QuizItem).where(QuizItem.quiz_id == bindparam("quiz"))
 _ITEM_IDS = select(QuizItem.id).where(QuizItem.quiz_id == bindparam("quiz"))
+_ITEMS = select(QuizItem).where(QuizItem.quiz_id == bindparam("quiz")).order_by(QuizItem.position)
 _RESPONSES = select(Response).where(Response.attempt_id == bindparam("attempt"))
 _ANSWERED = select(Response.item_id).where(Response.attempt_id == bindparam("attempt"))
 
@@ -93,6 +94,7 @@ def shown_choices(rng: random.Random, item: QuizItem, shuffle: bool) -> list:
 class Started(NamedTuple):
     attempt: Attempt
     resumed: bool  # the learner's unfinished attempt, rather than a new one
+    items: tuple[QuizItem, ...] = ()  # a new attempt's items, as it laid them out
 
 
 def start(quiz: Quiz, user_id: int, now: dt.datetime) -> Started:
@@ -104,28 +106,29 @@ def start(quiz: Quiz, user_id: int, now: dt.datetime) -> Started:
     current = open_attempt(quiz, user_id)
     if current is not None:
         return Started(current, True)
-    items, used = quiz.items, attempts_used(quiz, user_id)
+    items = db.session.execute(_ITEMS, {"quiz": quiz.id}).scalars().all()  # as quiz.items holds them, in order
+    used = attempts_used(quiz, user_id)
     reason = availability(quiz, user_id, now, items=len(items), used=used)
     if reason:
         raise QuizClosed(reason)
     rng = random.Random(secrets.randbits(64))
-    order = [item.id for item in quiz.items]
+    order = [item.id for item in items]
     if quiz.shuffle_questions:
         rng.shuffle(order)
     choices = {str(item.id): rng.sample(item.choices, len(item.choices))
                if quiz.shuffle_choices and item.format in ("choice", "multi") else list(item.choices)
-               for item in quiz.items}
+               for item in items}
     deadlines = [d for d in (now + dt.timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None,
                              quiz.closes_at) if d]
     # the versions shown and the maximum score are the attempt's from now on, whatever the quiz becomes
-    shown = {str(item.id): item.version for item in quiz.items}
-    attempt = Attempt(quiz_id=quiz.id, user_id=user_id, number=used + 1, started_at=now,
-                      deadline=min(deadlines) if deadlines else None,
-                      layout={"order": order, "choices": choices, "versions": shown},
-                      max_score=sum(item.points for item in quiz.items))
-    db.session.add(attempt)
-    db.session.flush()
-    return Started(attempt, False)
+    shown = {str(item.id): item.version for item in items}
+    # one INSERT ... RETURNING, without the unit of work's flush
+    attempt = db.session.execute(insert(Attempt).returning(Attempt), [{
+        "quiz_id": quiz.id, "user_id": user_id, "number": used + 1, "started_at": now,
+        "deadline": min(deadlines) if deadlines else None, "submitted_at": None,
+        "layout": {"order": order, "choices": choices, "versions": shown},
+        "max_score": sum(item.points for item in items)}]).scalar_one()
+    return Started(attempt, False, tuple(items))
 
 
 def is_late(attempt: Attempt, now: dt.datetime) -> bool:

@@ -8,6 +8,7 @@ from flask import Flask, abort, current_app, request
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import bindparam, select
 
 from quizapp import mail, throttling
 from quizapp.models import User, db
@@ -39,13 +40,16 @@ CSP = (
 )
 
 
+_USER = select(User).where(User.id == bindparam("id"))  # built once: every request runs it
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """The user of a session or remember cookie, unless that session has been ended since."""
     user_id, _, generation = session_id.partition(":")
     if not all(part.isascii() and part.isdigit() and len(part) <= 18 for part in (user_id, generation)):
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.execute(_USER, {"id": int(user_id)}).scalar_one_or_none()
     if user is None or user.session_generation != int(generation):
         return None
     return user

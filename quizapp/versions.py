@@ -107,9 +107,10 @@ def quiz_versions(item_ids) -> dict[tuple[int, int], QuizItemVersion]:
     return {(v.item_id, v.number): v for v in rows}
 
 
-def shown_item(attempt: Attempt, item_id: int) -> ShownItem | None:
-    """One of the attempt's items, as it was shown it, reading only that item (and its kept version)."""
-    item = db.session.get(QuizItem, item_id)
+def shown_item(attempt: Attempt, item_id: int, item: QuizItem | None = None) -> ShownItem | None:
+    """One of the attempt's items, as it was shown it, reading only that item (and its kept version); ``item``:
+    the item, where the caller has loaded it."""
+    item = item or db.session.get(QuizItem, item_id)
     if item is None or item.quiz_id != attempt.quiz_id:
         return None
     number = shown_numbers(attempt).get(item_id, item.version)

@@ -87,7 +87,7 @@ def start(code: str):
     """Start an attempt, or resume the unfinished one."""
     quiz = quiz_by_code(code)
     try:
-        attempt, resumed = attempts.start(quiz, current_user.id, now())
+        attempt, resumed, laid_out = attempts.start(quiz, current_user.id, now())
     except attempts.QuizClosed as closed:
         db.session.rollback()  # ends the transaction, and with it the turn taken
         flash(str(closed), "error")
@@ -97,7 +97,7 @@ def start(code: str):
     if request.form.get("then") == "question":  # the landing page's form: the question in this response
         finish_writing()
         # a new attempt: every item was just loaded to lay it out, and none is answered yet
-        known = {} if resumed else {"order": attempt.layout["order"], "responses": {}}
+        known = {} if resumed else {"order": attempt.layout["order"], "responses": {}, "items": laid_out}
         return question_page(attempt, n, **known)
     attempt_id = attempt.id
     db.session.commit()
@@ -112,13 +112,15 @@ def first_unanswered(attempt: Attempt) -> int:
     return len(attempt.layout["order"])
 
 
-def item_at(attempt: Attempt, n: int, order: list[int] | None = None) -> tuple[versions.ShownItem, list[int]]:
-    """Item n of the attempt, and the ids of all its items in order (``order``, where the caller has them);
-    404 past either end."""
+def item_at(attempt: Attempt, n: int, order: list[int] | None = None,
+            items: tuple = ()) -> tuple[versions.ShownItem, list[int]]:
+    """Item n of the attempt, and the ids of all its items in order (``order`` and ``items``, where the caller
+    has them); 404 past either end."""
     order = attempts.item_ids_in_order(attempt) if order is None else order
     if not 1 <= n <= len(order):
         abort(404)
-    return versions.shown_item(attempt, order[n - 1]), order  # in the version the attempt was shown
+    loaded = next((i for i in items if i.id == order[n - 1]), None)
+    return versions.shown_item(attempt, order[n - 1], loaded), order  # in the version the attempt was shown
 
 
 @bp.route("/attempts/<int:attempt_id>/<int:n>", methods=["GET", "POST"])
@@ -166,12 +168,13 @@ def question(attempt_id: int, n: int):
     return render_question(attempt, item, n, order, responses, locked, status)
 
 
-def question_page(attempt: Attempt, n: int, order: list[int] | None = None, responses: dict | None = None):
+def question_page(attempt: Attempt, n: int, order: list[int] | None = None, responses: dict | None = None,
+                  items: tuple = ()):
     """Question n of the attempt as its page, or the result once the attempt is over (``order``, the ids of its
-    items, and ``responses``, by item: where the caller has them already)."""
+    items, ``responses``, by item, and its ``items``: where the caller has them already)."""
     if is_over(attempt):
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
-    item, order = item_at(attempt, n, order)
+    item, order = item_at(attempt, n, order, items)
     responses = attempts.responses_of(attempt) if responses is None else responses
     response = responses.get(item.id)
     return render_question(attempt, item, n, order, responses, attempt.quiz.feedback == "each" and response is not None)
