@@ -48,6 +48,7 @@ def test_instructor_edits_an_item_and_the_open_attempt_keeps_its_version(live_se
     log_in(page, live_server.url, "taker@example.org", "/q/EDIT2345")
     page.click("#start")
     assert page.inner_text("#prompt") == "Who was the Soviet representative at the UN in 1947?"
+    page.wait_for_url("**/attempts/*/1")  # the start answered with the question, under the question's address
     question_url = page.url
 
     instructor = browser.new_context(viewport={"width": 1100, "height": 900}).new_page()

@@ -76,7 +76,7 @@ def test_register_study_ten_cards_by_keyboard_and_see_the_stats(live_server, pag
             page.keyboard.press(" " if i % 2 else str(3 if right else 1))
     assert set(suggested) == {"Good", "Again"}
     # each grade answered with the next card, under the deck's own address: reloading fetches it, sends nothing
-    assert page.url == f"{live_server.url}/study/israel-russia/1967-1991"
+    page.wait_for_url(f"{live_server.url}/study/israel-russia/1967-1991")
     page.reload()
     page.wait_for_selector("#card")
     db.session.commit()

@@ -59,6 +59,17 @@ def clock_settings_form() -> ClockForm:
     return form
 
 
+@bp.app_template_global("link")
+def link(endpoint: str, filename: str | None = None) -> str:
+    """url_for for the fixed links every page carries (the navigation, the static files): each built once
+    per application root, as they never change while the app runs."""
+    cache = current_app.extensions.setdefault("quizapp.links", {})
+    key = (request.script_root, endpoint, filename)
+    if key not in cache:
+        cache[key] = url_for(endpoint, filename=filename) if filename else url_for(endpoint)
+    return cache[key]
+
+
 @bp.app_template_global("time_zone_names")
 def time_zone_names() -> tuple[str, ...]:
     return localtime.zone_names()
