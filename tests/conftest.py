@@ -24,7 +24,7 @@ from flask_migrate import upgrade
 from quizapp import create_app
 from quizapp.facts import load_subject
 from quizapp.generate import build_bank
-from quizapp.models import User, db
+from quizapp.models import Question, User, db
 from quizapp.store import store_subject
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -170,6 +170,9 @@ def wipe_user_data(subject, bank) -> None:
         for name in BANK_TABLES[:-1]:
             db.session.execute(sa.text(f"DELETE FROM {name} WHERE subject_id = :i"), {"i": sid})
         db.session.execute(sa.text("DELETE FROM subject WHERE id = :i"), {"i": sid})
+    # a curator's suspension is set on the bank's own rows, and a reload lifts it only from questions
+    # whose text changed: lift every one, or a question a test suspended stays out of later tests' study
+    db.session.execute(sa.update(Question).where(Question.suspended_at.is_not(None)).values(suspended_at=None))
     counts = store_subject(subject, bank)
     assert counts["added"] == 0, "a test deleted questions of the real bank"
     db.session.commit()
