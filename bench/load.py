@@ -9,6 +9,7 @@ generator cannot distort.
 
 from __future__ import annotations
 
+import errno
 import html
 import os
 import re
@@ -251,9 +252,9 @@ class Browser:
         """(body, Location, seconds); Failed (counted) on an unexpected status (``expect``: one or several) or a
         broken connection.
 
-        A kept-alive connection that the server closed as idle just as the request went out is retried once on
-        a new connection, as browsers do when a reused connection closes before any response (counted in
-        ``Tally.retried``); aiohttp itself retries only GET and HEAD."""
+        A kept-alive connection that the server closed as idle just as the request went out (disconnected, or
+        reset) is retried once on a new connection, as browsers do when a reused connection closes before any
+        response (counted in ``Tally.retried``); aiohttp itself retries only GET and HEAD."""
         from aiohttp import ServerDisconnectedError
 
         started = time.perf_counter()
@@ -269,14 +270,12 @@ class Browser:
                         if value.startswith("session="):
                             self.cookie = value.split(";", 1)[0].split("=", 1)[1]
                 break
-            except ServerDisconnectedError as error:
-                if retry:
+            except (ServerDisconnectedError, TimeoutError, OSError) as error:
+                closed = isinstance(error, ServerDisconnectedError) or getattr(error, "errno", None) == errno.ECONNRESET
+                if retry or not closed:
                     self.tally.error(name, repr(error))
                     raise Failed(name) from None
                 self.tally.retried += 1
-            except (TimeoutError, OSError) as error:
-                self.tally.error(name, repr(error))
-                raise Failed(name) from None
         seconds = time.perf_counter() - started
         if status not in (expect if isinstance(expect, tuple) else (expect,)):
             self.tally.error(name, f"{method} {path}: {status} {body[:200]!r}")
