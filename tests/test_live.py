@@ -4,7 +4,7 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quizapp import live
 from quizapp.models import Attempt, LiveAnswer, LivePlayer, LiveSession, Question, Quiz, QuizItem, Response, db
@@ -334,6 +334,19 @@ def test_a_running_game_s_attempt_is_answered_in_the_game_not_page_by_page(teach
     attempt = db.session.execute(select(Attempt)).scalar_one()
     response = ada.get(f"/attempts/{attempt.id}/1")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/live/{session.code}")
+
+
+def test_the_quiz_page_s_start_sends_a_running_game_s_player_back_to_the_game(teacher, quiz, make_learner):
+    """Resuming from the quiz's own page, even asking for the question in the response, shows no question of a
+    running game outside it (its questions open when the host opens them)."""
+    _, host = teacher
+    session = open_game(host, quiz)
+    _, ada = make_learner("ada@example.org")
+    join(ada, session, "Ada")
+    for then in ({"then": "question"}, {}):
+        resumed = post_form(ada, f"/q/{quiz.join_code}/start", then, page=f"/q/{quiz.join_code}")
+        assert resumed.status_code == 302 and resumed.headers["Location"].endswith(f"/live/{session.code}")
+    assert db.session.execute(select(func.count()).select_from(Attempt)).scalar_one() == 1
 
 
 def test_starting_again_returns_to_the_running_game_and_an_empty_quiz_cannot_start(teacher, quiz):

@@ -584,3 +584,19 @@ def test_a_resumed_start_answers_with_the_first_unanswered_question(instructor, 
     assert resumed.status_code == 200
     assert f'data-address="/attempts/{attempt_id}/2"' in resumed.get_data(as_text=True)
     assert db.session.execute(sa.select(sa.func.count()).select_from(Attempt)).scalar() == 1
+
+
+def test_resuming_an_attempt_whose_time_ran_out_shows_the_result(instructor, make_learner, clock):
+    _, teacher = instructor
+    quiz = compose(teacher, create_quiz(teacher, time_limit_minutes="10"), draw=0, custom=CUSTOM[2:4])
+    _, learner = make_learner()
+    landing = learner.get(f"/q/{quiz.join_code}").get_data(as_text=True)
+    started = learner.post(f"/q/{quiz.join_code}/start", data={"csrf_token": csrf_from(landing), "then": "question"})
+    assert started.status_code == 200
+    attempt = db.session.execute(sa.select(Attempt)).scalar_one()
+    clock.advance(minutes=11)
+    resumed = learner.post(f"/q/{quiz.join_code}/start", data={"csrf_token": csrf_from(landing), "then": "question"})
+    assert resumed.status_code == 302 and resumed.location.endswith(f"/attempts/{attempt.id}/result")
+    assert "Time is up" in learner.get(resumed.location).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).submitted_at == attempt.started_at + dt.timedelta(minutes=10)

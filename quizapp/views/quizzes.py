@@ -92,6 +92,12 @@ def start(code: str):
         db.session.rollback()  # ends the transaction, and with it the turn taken
         flash(str(closed), "error")
         return redirect(url_for("quizzes.landing", code=quiz.join_code))
+    if resumed:  # as the question pages would: a live game's attempt moves with the class; one out of time ends
+        if code := classroom.game_of(attempt.id):
+            db.session.commit()
+            return redirect(url_for("live.play", code=code))
+        if close_if_late(attempt):  # while the turn is still held
+            return redirect(url_for("quizzes.result", attempt_id=attempt.id))
     # a new attempt starts at its first question; a resumed one where its learner left off
     n = first_unanswered(attempt) if resumed else 1
     if request.form.get("then") == "question":  # the landing page's form: the question in this response
@@ -159,11 +165,12 @@ def question(attempt_id: int, n: int):
         if moving_on and request.form.get("go") != "finish" and n < total and request.form.get("then") == "next":
             finish_writing()
             return question_page(attempt, n + 1, order=order, responses=responses)
-        db.session.commit()
         if moving_on:
+            db.session.commit()
             if request.form.get("go") == "finish" or n == total:
                 return redirect(url_for("quizzes.review", attempt_id=attempt_id))
             return redirect(url_for("quizzes.question", attempt_id=attempt_id, n=n + 1))
+        finish_writing()  # the answer with its feedback, read without holding the write lock
         locked, status = True, 200
     return render_question(attempt, item, n, order, responses, locked, status)
 
