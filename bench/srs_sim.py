@@ -120,9 +120,7 @@ def guessing_floors() -> list[float]:
     from quizapp.generate import build_bank
 
     bank = build_bank(load_subject(Path(__file__).resolve().parent.parent / "questions" / "israel-russia"), 0)
-    floors = {"choice": lambda q: 1 / len(q.choices), "truefalse": lambda q: 0.5,
-              "order": lambda q: 1 / math.factorial(len(q.choices))}
-    return [floors.get(q.format, lambda q: 0.0)(q) for q in bank]
+    return [fitting.guessing_floor(q.format, q.choices) for q in bank]
 
 
 class Memory:

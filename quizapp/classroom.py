@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import selectinload
 
 from quizapp import attempts, grading, live
@@ -257,6 +257,4 @@ def game_code_of(attempt_id_column):
 
 def game_of(attempt_id: int) -> str | None:
     """The code of the running live game that an attempt belongs to, if any: it is answered there, not page by page."""
-    return db.session.execute(select(LiveSession.code).join(LivePlayer, LivePlayer.session_id == LiveSession.id)
-                              .where(LivePlayer.attempt_id == attempt_id, LiveSession.phase != live.ENDED)) \
-        .scalar_one_or_none()
+    return db.session.execute(select(game_code_of(literal(attempt_id)))).scalar()
