@@ -101,11 +101,12 @@ def test_times_are_local_and_days_turn_at_the_learners_hour(live_server, browser
     context = browser.new_context(viewport={"width": 1000, "height": 900}, timezone_id="Pacific/Auckland")
     page = context.new_page()
     log_in(page, live_server.url, user.email)
-    for _ in range(50):  # the page reports the browser's zone once, then draws itself again
-        db.session.commit()  # ends the read transaction: see what the server wrote
-        if db.session.get(User, user.id).time_zone:
-            break
-        page.wait_for_timeout(100)
+    # the page reports the browser's zone once, then draws itself again, no longer asking: wait for
+    # that second drawing to finish, or a navigation started now would be cut short by it
+    page.wait_for_function(
+        "() => document.readyState === 'complete' && !document.querySelector('script[data-report]')")
+    page.wait_for_load_state("load")
+    db.session.commit()  # ends the read transaction: see what the server wrote
     assert db.session.get(User, user.id).time_zone == "Pacific/Auckland"
 
     page.goto(f"{live_server.url}/study/israel-russia/1947-1966")
