@@ -18,11 +18,11 @@ Run: .venv/bin/python -m bench.live (also part of `make bench`); writes bench/re
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import random
 import re
 import resource
+import runpy
 import signal
 import subprocess
 import sys
@@ -370,7 +370,7 @@ def main() -> dict:
             session_id = int(heads["location"].rstrip("/").rsplit("/", 1)[1])
             _, _, page, _ = host.request("GET", f"/live/host/{session_id}")
             game.code = re.search(r'id="game-code">([A-Z0-9]+)<', page.decode()).group(1)
-            workers = int(os.environ.get("QUIZAPP_WORKERS", multiprocessing.cpu_count() * 2 + 1))  # as the conf
+            workers = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]  # as served
             ids = list(cookies)
             early, late = ids[:LEARNERS - LATE], ids[LEARNERS - LATE:]
             greenlets = [gevent.spawn(learner, game, uid, cookies[uid], random.uniform(0, 10)) for uid in early]

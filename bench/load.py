@@ -253,7 +253,7 @@ class Browser:
         broken connection.
 
         A kept-alive connection that the server closed as idle just as the request went out (disconnected, or
-        reset) is retried once on a new connection, as browsers do when a reused connection closes before any
+        reset) is retried once, as browsers do when a reused connection closes before any
         response (counted in ``Tally.retried``); aiohttp itself retries only GET and HEAD."""
         from aiohttp import ServerDisconnectedError
 
@@ -271,7 +271,9 @@ class Browser:
                             self.cookie = value.split(";", 1)[0].split("=", 1)[1]
                 break
             except (ServerDisconnectedError, TimeoutError, OSError) as error:
-                closed = isinstance(error, ServerDisconnectedError) or getattr(error, "errno", None) == errno.ECONNRESET
+                reset = getattr(error, "errno", None) == errno.ECONNRESET
+                closed = (isinstance(error, ServerDisconnectedError) or reset
+                          or "Can not write request body" in str(error))  # closed as the body went out
                 if retry or not closed:
                     self.tally.error(name, repr(error))
                     raise Failed(name) from None
@@ -289,7 +291,8 @@ class Browser:
 def http_session(timeout: float = 60.0):
     import aiohttp
 
-    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=False),
+    # idle connections are let go after 4 s, before the server's 5 s keep-alive closes them under a request
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=False, keepalive_timeout=4.0),
                                  cookie_jar=aiohttp.DummyCookieJar(),
                                  timeout=aiohttp.ClientTimeout(total=timeout))
 
