@@ -1,6 +1,6 @@
 """300 learners in one live class game, against `make serve`'s gunicorn configuration on a free port.
 
-gunicorn runs with gunicorn.conf.py as shipped (gthread, 2 x cores + 1 workers, 2 threads each) on a
+gunicorn runs with gunicorn.conf.py as shipped (gthread, one worker a core, 2 threads each) on a
 SQLite database (`BENCH_LIVE_DATABASE_URL=postgresql+psycopg://...` for PostgreSQL). The learners are
 greenlets (gevent, geventhttpclient), each with its own keep-alive connection, doing what the phone's
 page does: open the join page, join, load the game, then poll the state every second with If-None-Match

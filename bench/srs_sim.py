@@ -37,7 +37,8 @@ Measured, for each learner:
    reading at every other SM-2 modifier is kept beside it.
 
 Run: .venv/bin/python -m bench.srs_sim (BENCH_LEARNERS, BENCH_DAYS and BENCH_WORKERS change the size).
-Writes bench/results/srs_sim.json and bench/results/srs_sim.png.
+Writes bench/results/srs_sim.json and bench/results/srs_sim.png. The prediction half alone, for more
+learners: .venv/bin/python -m bench.srs_sim prediction 60 (writes bench/results/srs_sim_prediction.json).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ import heapq
 import math
 import os
 import random
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -508,5 +510,38 @@ def main() -> dict:
     return figures
 
 
+def prediction_job(learner: int) -> dict:
+    pred = prediction(learner, guessing_floors())
+    pred.pop("parameters")
+    return pred
+
+
+def prediction_only(learners: int) -> dict:
+    """The prediction half alone, for a larger sample of learners than the whole benchmark can afford:
+    the ratios over all of them and over each group of 12 (the whole benchmark's sample size)."""
+    with ProcessPoolExecutor(max_workers=WORKERS) as pool:
+        rows = list(pool.map(prediction_job, range(learners)))
+
+    def ratios(group: list[dict]) -> dict:
+        default = weighted(group, "log_loss_default")
+        return {name: round(weighted(group, f"log_loss_{name}") / default, 3)
+                for name in ("fitted", "oracle", "true_memory")}
+
+    figures = {"learners": learners, "ratios": ratios(rows),
+               "by_group_of_12": [{"learners": f"{i}-{i + 11}", **ratios(rows[i:i + 12])}
+                                  for i in range(0, learners - 11, 12)],
+               "per_learner": rows}
+    print(f"{learners} learners: fitted over defaults {figures['ratios']['fitted']}, oracle "
+          f"{figures['ratios']['oracle']}, true memory {figures['ratios']['true_memory']}")
+    for group in figures["by_group_of_12"]:
+        print(f"  {group['learners']}: fitted {group['fitted']}, oracle {group['oracle']}")
+    common.write("srs_sim_prediction", figures)
+    return figures
+
+
 if __name__ == "__main__":
-    main()
+    # `python -m bench.srs_sim prediction 60`: the prediction half alone, for 60 learners
+    if sys.argv[1:2] == ["prediction"]:
+        prediction_only(int(sys.argv[2]) if len(sys.argv) > 2 else 60)
+    else:
+        main()
