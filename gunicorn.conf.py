@@ -23,11 +23,6 @@ keepalive = 5
 # Connections each worker keeps open (gunicorn's default is 1,000): a class starting an exam together holds
 # one each, and with one worker a core a few thousand learners would otherwise wait to be accepted.
 worker_connections = int(os.environ.get("QUIZAPP_WORKER_CONNECTIONS", 5000))
-# each connection is a file descriptor: lift the soft limit (often 1,024) towards the hard one to fit them
-_soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-_wanted = worker_connections + 1024 if _hard == resource.RLIM_INFINITY else min(worker_connections + 1024, _hard)
-if _soft != resource.RLIM_INFINITY and _soft < _wanted:
-    resource.setrlimit(resource.RLIMIT_NOFILE, (_wanted, _hard))
 max_requests = 20000  # recycle workers now and then (reloading the app takes about a second)
 max_requests_jitter = 2000
 accesslog = os.environ.get("QUIZAPP_ACCESS_LOG", "-")
@@ -37,6 +32,17 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 # one path for every instance a user runs, so a second instance takes it over (and gunicornc then drives the
 # wrong server). Signals to the arbiter's pid do the same work.
 control_socket_disable = True
+
+
+def on_starting(server):
+    """Each connection is a file descriptor: lift the soft limit on them (often 1,024) towards the hard one,
+    before the workers are forked, so that each can hold its ``worker_connections``."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = worker_connections + 1024
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 def post_worker_init(worker):

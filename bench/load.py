@@ -271,9 +271,7 @@ class Browser:
                             self.cookie = value.split(";", 1)[0].split("=", 1)[1]
                 break
             except (ServerDisconnectedError, TimeoutError, OSError) as error:
-                reset = getattr(error, "errno", None) == errno.ECONNRESET
-                closed = (isinstance(error, ServerDisconnectedError) or reset
-                          or "Can not write request body" in str(error))  # closed as the body went out
+                closed = isinstance(error, ServerDisconnectedError) or getattr(error, "errno", None) == errno.ECONNRESET
                 if retry or not closed:
                     self.tally.error(name, repr(error))
                     raise Failed(name) from None

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import heapq
 import math
 import os
@@ -116,6 +117,7 @@ def true_parameters(learner: int) -> tuple[float, ...]:
     return scheduling.bounded_parameters(drawn)
 
 
+@functools.cache  # the bank is built once per process, however many learners it simulates
 def guessing_floors() -> list[float]:
     """For each question of the real bank, the chance of answering it right without recalling it."""
     from quizapp.facts import load_subject
@@ -434,6 +436,12 @@ def weighted(rows: list[dict], key: str) -> float:
     return sum(r[key] * r["test_reviews"] for r in rows) / sum(r["test_reviews"] for r in rows)
 
 
+def loss_ratios(rows: list[dict]) -> dict[str, float]:
+    """Review-weighted log loss over the defaults' of the fit, the oracle and the true memory."""
+    default = weighted(rows, "log_loss_default")
+    return {name: weighted(rows, f"log_loss_{name}") / default for name in ("fitted", "oracle", "true_memory")}
+
+
 def main() -> dict:
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=WORKERS) as pool:
@@ -450,7 +458,8 @@ def main() -> dict:
     loss_default, loss_fitted = weighted(predictions, "log_loss_default"), weighted(predictions, "log_loss_fitted")
     rmse_default, rmse_fitted = weighted(predictions, "rmse_default"), weighted(predictions, "rmse_fitted")
     loss_oracle, loss_memory = weighted(predictions, "log_loss_oracle"), weighted(predictions, "log_loss_true_memory")
-    ratio = loss_fitted / loss_default
+    ratios = loss_ratios(predictions)
+    ratio = ratios["fitted"]
     headline = savings[APP_FITTED]
     # SM-2 at each of its own settings: how many fewer reviews the app's FSRS needs for that knowledge
     against_sm2_curve = []
@@ -465,8 +474,8 @@ def main() -> dict:
     plot(curves, sm2, plot_path)
     figures = {
         "log_loss_ratio": round(ratio, 3),
-        "oracle_ratio": round(loss_oracle / loss_default, 3),
-        "true_memory_ratio": round(loss_memory / loss_default, 3),
+        "oracle_ratio": round(ratios["oracle"], 3),
+        "true_memory_ratio": round(ratios["true_memory"], 3),
         "fewer_reviews_at_equal_knowledge": headline,
         "goals": {"log_loss_ratio": "<= 0.90 (at least 10% lower log loss than the defaults)",
                   "fewer_reviews_at_equal_knowledge": ">= 0.25 (at least 25% fewer reviews than SM-2)"},
@@ -495,8 +504,8 @@ def main() -> dict:
     print(f"prediction on held-out answers ({LEARNERS} learners): log loss {loss_default:.4f} defaults -> "
           f"{loss_fitted:.4f} fitted (ratio {ratio:.3f}, goal <= 0.90; anchor: srs-benchmark FSRS-6 "
           f"{ANCHOR_LOG_LOSS}); RMSE(bins) {rmse_default:.4f} -> {rmse_fitted:.4f}")
-    print(f"  oracle (true parameters and floors): {loss_oracle:.4f} (ratio {loss_oracle / loss_default:.3f}); "
-          f"true memory: {loss_memory:.4f} (ratio {loss_memory / loss_default:.3f})")
+    print(f"  oracle (true parameters and floors): {loss_oracle:.4f} (ratio {ratios['oracle']:.3f}); "
+          f"true memory: {loss_memory:.4f} (ratio {ratios['true_memory']:.3f})")
     print(f"SM-2 at modifier 1.0: {sm2['reviews_per_day']:.1f} reviews/day, {sm2['memorised']:.0f} memorised")
     for family in families:
         pts = ", ".join(f"{p['setting']:g}: {p['reviews_per_day']:.1f}/{p['memorised']:.0f}" for p in curves[family])
@@ -522,13 +531,11 @@ def prediction_only(learners: int) -> dict:
     with ProcessPoolExecutor(max_workers=WORKERS) as pool:
         rows = list(pool.map(prediction_job, range(learners)))
 
-    def ratios(group: list[dict]) -> dict:
-        default = weighted(group, "log_loss_default")
-        return {name: round(weighted(group, f"log_loss_{name}") / default, 3)
-                for name in ("fitted", "oracle", "true_memory")}
+    def rounded(group: list[dict]) -> dict:
+        return {name: round(value, 3) for name, value in loss_ratios(group).items()}
 
-    figures = {"learners": learners, "ratios": ratios(rows),
-               "by_group_of_12": [{"learners": f"{i}-{i + 11}", **ratios(rows[i:i + 12])}
+    figures = {"learners": learners, "ratios": rounded(rows),
+               "by_group_of_12": [{"learners": f"{i}-{i + 11}", **rounded(rows[i:i + 12])}
                                   for i in range(0, learners - 11, 12)],
                "per_learner": rows}
     print(f"{learners} learners: fitted over defaults {figures['ratios']['fitted']}, oracle "

@@ -105,7 +105,6 @@ def test_times_are_local_and_days_turn_at_the_learners_hour(live_server, browser
     # that second drawing to finish, or a navigation started now would be cut short by it
     page.wait_for_function(
         "() => document.readyState === 'complete' && !document.querySelector('script[data-report]')")
-    page.wait_for_load_state("load")
     db.session.commit()  # ends the read transaction: see what the server wrote
     assert db.session.get(User, user.id).time_zone == "Pacific/Auckland"
 

@@ -6,6 +6,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -35,7 +36,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(database_url: str, log_path: Path, *options: str, env: dict | None = None):
+def serving(database_url: str, log_path: Path, *options: str, env: dict | None = None, preexec_fn=None):
     """gunicorn serving the test database on a free loopback port (with ``options``); yields (process, port)."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "concurrency-test",
@@ -43,7 +44,7 @@ def serving(database_url: str, log_path: Path, *options: str, env: dict | None =
     log = open(log_path, "w")
     process = subprocess.Popen([str(GUNICORN), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "30",
                                 "--graceful-timeout", "5", *options, "quizapp:create_app()"],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=preexec_fn)
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -272,6 +273,32 @@ def test_gunicorn_conf_opens_no_control_socket(app, database_url, tmp_path):
                  env={"HOME": str(home), "XDG_RUNTIME_DIR": str(home)}):
         time.sleep(1)  # the arbiter is up and its workers answer: anything it opens is open by now
         assert [p.name for p in home.rglob("*")] == []
+
+
+def test_gunicorn_conf_lifts_the_open_files_limit_to_fit_each_workers_connections(app, database_url, tmp_path):
+    """A soft limit of 1,024 open files (a common default) would cap a worker's connections below its
+    ``worker_connections``: the arbiter lifts it, towards the hard limit, before forking the workers."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 3000 + 1024 if hard == resource.RLIM_INFINITY else min(3000 + 1024, hard)
+
+    def low_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))
+
+    with serving(database_url, tmp_path / "gunicorn.log", "-c", str(ROOT / "gunicorn.conf.py"),
+                 env={"QUIZAPP_WORKER_CONNECTIONS": "3000"}, preexec_fn=low_limit) as (process, _):
+        workers = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _parent_of(p) == process.pid]
+        assert workers
+        for pid in workers:
+            limits = Path(f"/proc/{pid}/limits").read_text()
+            soft = next(line.split()[3] for line in limits.splitlines() if line.startswith("Max open files"))
+            assert int(soft) == wanted
+
+
+def _parent_of(proc: Path) -> int | None:
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return None
 
 
 def test_sixteen_parallel_answers_to_one_question_keep_one_response(busy_server, app):
