@@ -13,6 +13,7 @@ number the key starts with; a plural "s"/"es" on a word of 4+ letters) and
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Levenshtein
 
@@ -34,16 +35,21 @@ def normalize_answer(text: str) -> str:
 ROMAN = re.compile(r"(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
 
 
-def numbers(answer: str) -> list[str]:
+DIGIT = re.compile(r"\d")
+
+
+def numbers(answer: str) -> tuple[str, ...]:
     """The words of a normalized answer that are numbers: with a digit ("1948", "242", "2nd") or a Roman
     numeral ("iii"). They must be typed exactly: one edit turns Alexander III into Alexander II."""
-    return [w for w in answer.split() if any(ch.isdigit() for ch in w) or ROMAN.fullmatch(w)]
+    return tuple(w for w in answer.split() if DIGIT.search(w) or ROMAN.fullmatch(w))
 
 
+@lru_cache(maxsize=8192)
 def allowed_typos(answer: str) -> int:
     """Edits forgiven in a typed answer, in the letters of its words (numbers are never forgiven): none in up
     to 4 letters, one up to 8, then 2."""
-    letters = len(" ".join(w for w in answer.split() if w not in numbers(answer)))
+    figures = numbers(answer)
+    letters = len(" ".join(w for w in answer.split() if w not in figures))
     if letters <= 4:
         return 0
     return 1 if letters <= 8 else 2
@@ -86,7 +92,7 @@ def close_enough(given: str, key: str) -> bool:
         return False
     if given == key or same_but_plurals(given, key):
         return True
-    if not allowed_typos(key) or numbers(given) != numbers(key):
+    if not allowed_typos(key) or numbers(given) != key_numbers(key):
         return False
     gwords, kwords = given.split(), key.split()
     if len(gwords) == len(kwords):
@@ -94,6 +100,12 @@ def close_enough(given: str, key: str) -> bool:
         return all(word_slip(g, k) for g, k in pairs) and \
             sum(OSA.distance(g, k) for g, k in pairs) <= allowed_typos(key)
     return Levenshtein.distance(given, key, score_cutoff=1) <= 1
+
+
+@lru_cache(maxsize=8192)
+def key_numbers(key: str) -> tuple[str, ...]:
+    """:func:`numbers` of a key, worked out once."""
+    return numbers(key)
 
 
 def word_slip(given: str, key: str) -> bool:
@@ -123,18 +135,24 @@ def typed_matches(response: str, answers: list[str]) -> bool:
     if not given:
         return False
     given_list = list_form(response)
-    for accepted in map(canonical, answers):
-        key = normalize_answer(accepted)
+    bare = APPROXIMATORS.sub("", given)
+    for key, key_list, numeric in map(key_forms, answers):
         if close_enough(given, key):
             return True
-        key_list = list_form(accepted)
         if (given_list != given or key_list != key) and close_enough(given_list, key_list):
             return True
-        if re.match(r"\$?\d", key):
-            bare = APPROXIMATORS.sub("", given)
-            if bare != given and close_enough(bare, key):
-                return True
+        if numeric and bare != given and close_enough(bare, key):
+            return True
     return False
+
+
+@lru_cache(maxsize=8192)
+def key_forms(accepted: str) -> tuple[str, str, bool]:
+    """An accepted answer as responses are compared with it: normalized, as a list, and whether it starts
+    with a number. The same few thousand keys are asked about all day; each is worked out once."""
+    accepted = canonical(accepted)
+    key = normalize_answer(accepted)
+    return key, list_form(accepted), bool(re.match(r"\$?\d", key))
 
 
 def score(fmt: str, answers: list[str], response: str | list[str] | None) -> float:
