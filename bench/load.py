@@ -42,6 +42,20 @@ def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
+def machine_speed() -> float:
+    """Milliseconds this machine takes for a fixed pure-Python loop (a million additions, best of five),
+    recorded beside each trial: the machine's speed drifts by half or more between hours, and figures
+    taken at different speeds compare only through it (lower is faster)."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        total = 0
+        for i in range(1_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

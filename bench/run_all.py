@@ -4,6 +4,7 @@ from bench import (
     due_queue,
     exam_day,
     generation,
+    instructions,
     live,
     logins,
     quality_before,
@@ -15,8 +16,8 @@ from bench import (
 
 
 def main() -> None:
-    for module in (generation, quality_before, due_queue, srs_sim, serving, quiz_results, logins, study_load, exam_day,
-                   live):
+    for module in (generation, quality_before, due_queue, srs_sim, serving, instructions, quiz_results, logins,
+                   study_load, exam_day, live):
         print(f"\n=== {module.__name__} ===")
         module.main()
 

@@ -127,7 +127,7 @@ def profile(url: str) -> str:
 
 
 def main() -> dict:
-    loadavg = load_harness.load_average()
+    loadavg, speed = load_harness.load_average(), load_harness.machine_speed()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         url, tokens = prepare(folder)
@@ -168,7 +168,7 @@ def main() -> dict:
         "setup": f"gunicorn.conf.py with 2 workers on loopback, {USERS} locust users, {SECONDS} s per leg, "
                  f"{ROUNDS} rounds of both legs (the round with the median ratio reported), SQLite",
         **results,
-        "load_average_at_start": loadavg,
+        "load_average_at_start": loadavg, "machine_speed_ms": speed,
         "ratios_by_round": [r["throughput_ratio"] for r in rounds],
         "review_server_cpu_ms_per_request_by_round": [r["review_loop"]["server_cpu_ms_per_request"] for r in rounds],
         "bare_server_cpu_ms_per_request_by_round": [r["bare_endpoint"]["server_cpu_ms_per_request"] for r in rounds],
