@@ -98,6 +98,8 @@ def missing_tools() -> str | None:
         return "valgrind is not installed (Debian: apt-get install valgrind)"
     if not shutil.which("cc"):
         return "no C compiler (cc) to build the counting switch"
+    if not Path("/usr/include/valgrind/callgrind.h").exists():
+        return "valgrind's headers are missing (/usr/include/valgrind/callgrind.h; Debian: apt-get install valgrind)"
     return None
 
 
