@@ -123,11 +123,16 @@ def main(argv: list[str] | None = None) -> dict:
         setup = folder / "setup.json"
         setup.write_text(json.dumps(prepare(folder, args.repeat + 4)))
         env = {**os.environ, "PYTHONHASHSEED": "0"}  # the same dict layouts on every run
-        subprocess.run(["valgrind", "--tool=callgrind", "--instr-atstart=no",
-                        f"--callgrind-out-file={folder}/callgrind.out.%p", sys.executable, "-m", "bench.instructions",
-                        "--repeat", str(args.repeat), "--measure", str(setup), "--switch", str(folder / "switch.so")],
-                       check=True, env=env, cwd=Path(__file__).resolve().parent.parent,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        run = subprocess.run(["valgrind", "--tool=callgrind", "--instr-atstart=no",
+                              f"--callgrind-out-file={folder}/callgrind.out.%p", sys.executable, "-m",
+                              "bench.instructions", "--repeat", str(args.repeat), "--measure", str(setup),
+                              "--switch", str(folder / "switch.so")],
+                             env=env, cwd=Path(__file__).resolve().parent.parent,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if run.returncode:  # say why, and let `make bench` go on to the next benchmark
+            tail = "\n".join([line for line in run.stderr.splitlines() if not line.startswith("==")][-15:])
+            print(f"bench.instructions failed (exit {run.returncode}):\n{tail}", file=sys.stderr)
+            return {}
         totals = counted(folder)
     if len(totals) != len(PATHS):
         raise RuntimeError(f"expected {len(PATHS)} counts from callgrind, found {len(totals)}")
