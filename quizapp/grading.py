@@ -35,13 +35,11 @@ def normalize_answer(text: str) -> str:
 ROMAN = re.compile(r"(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
 
 
-DIGIT = re.compile(r"\d")
-
-
+@lru_cache(maxsize=8192)  # the keys' numbers are asked for at every check
 def numbers(answer: str) -> tuple[str, ...]:
     """The words of a normalized answer that are numbers: with a digit ("1948", "242", "2nd") or a Roman
     numeral ("iii"). They must be typed exactly: one edit turns Alexander III into Alexander II."""
-    return tuple(w for w in answer.split() if DIGIT.search(w) or ROMAN.fullmatch(w))
+    return tuple(w for w in answer.split() if any(ch.isdigit() for ch in w) or ROMAN.fullmatch(w))
 
 
 @lru_cache(maxsize=8192)
@@ -92,7 +90,7 @@ def close_enough(given: str, key: str) -> bool:
         return False
     if given == key or same_but_plurals(given, key):
         return True
-    if not allowed_typos(key) or numbers(given) != key_numbers(key):
+    if not allowed_typos(key) or numbers(given) != numbers(key):
         return False
     gwords, kwords = given.split(), key.split()
     if len(gwords) == len(kwords):
@@ -100,12 +98,6 @@ def close_enough(given: str, key: str) -> bool:
         return all(word_slip(g, k) for g, k in pairs) and \
             sum(OSA.distance(g, k) for g, k in pairs) <= allowed_typos(key)
     return Levenshtein.distance(given, key, score_cutoff=1) <= 1
-
-
-@lru_cache(maxsize=8192)
-def key_numbers(key: str) -> tuple[str, ...]:
-    """:func:`numbers` of a key, worked out once."""
-    return numbers(key)
 
 
 def word_slip(given: str, key: str) -> bool:
