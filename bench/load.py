@@ -162,15 +162,24 @@ class Server:
         return pids
 
     def cpu_seconds(self) -> float:
-        """User and system CPU time of the workers so far (the arbiter only watches them)."""
-        total = 0
+        """User and system CPU time of the workers so far (the arbiter only watches them), those recycled
+        included: the kernel adds a worker's time to the arbiter's children's once the arbiter has reaped it
+        (without them, a worker recycled during a trial took all its time away from the trial's total)."""
+        fields = _stat(self.process.pid)
+        total = int(fields[13]) + int(fields[14]) if fields else 0  # cutime, cstime: the workers reaped
         for pid in self.worker_pids():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime
+            fields = _stat(pid)
+            if fields:
+                total += int(fields[11]) + int(fields[12])  # utime, stime
         return total / CLOCK_TICKS
+
+
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command's name (the 3rd field is the first), or None."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
 
 
 @contextmanager

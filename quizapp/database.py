@@ -15,6 +15,7 @@ which only read need.
 """
 
 import fcntl
+import os
 import sqlite3
 import threading
 import time
@@ -43,6 +44,7 @@ class IdConverter(IntegerConverter):
 
 migrate = Migrate(directory=MIGRATIONS)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+_file_locks = weakref.WeakSet()  # the gates and outage flags of this process, reset in a forked child
 
 
 class WriteGate:
@@ -56,8 +58,19 @@ class WriteGate:
 
     def __init__(self, path: str | None):
         self.path = path  # None: one process (an in-memory database), threads only
-        self.threads = threading.Lock()  # held by the thread that holds, or waits for, the file lock
         self.file = None
+        self.after_fork()
+        _file_locks.add(self)
+
+    def after_fork(self) -> None:
+        """Start afresh in a forked process (a gunicorn worker forked from the arbiter, which loaded the app):
+        an flock belongs to the open file, which a fork shares, so the parent's file would let this process
+        in while the parent holds the gate. The child drops its copy (the parent's lock stays the parent's)
+        and opens the file again when it first writes."""
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+        self.threads = threading.Lock()  # held by the thread that holds, or waits for, the file lock
         self.handover = threading.Condition()
         self.in_line = False  # the helper waits for the file lock
         self.wanted = False  # a thread waits for the helper to hand the file lock over
@@ -127,9 +140,17 @@ class Outage:
 
     def __init__(self, path: str | None):
         self.path = path
+        self.file = None
+        self.after_fork()
+        _file_locks.add(self)
+
+    def after_fork(self) -> None:
+        """Start afresh in a forked process, as WriteGate.after_fork does."""
+        if self.file is not None:
+            self.file.close()
+            self.file = None
         self.mutex = threading.Lock()  # flock belongs to the open file, which this process's threads share
         self.ours = False
-        self.file = None
 
     def _open(self):
         if self.file is None and self.path is not None:
@@ -172,6 +193,15 @@ class Outage:
 
 
 _held = threading.local()  # the gate this thread holds, if any
+
+
+def _after_fork_in_child() -> None:
+    _held.__dict__.clear()
+    for lock in list(_file_locks):
+        lock.after_fork()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 @event.listens_for(Session, "after_commit")

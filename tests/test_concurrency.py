@@ -4,6 +4,7 @@ import contextlib
 import hashlib
 import http.client
 import json
+import multiprocessing
 import os
 import re
 import resource
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from quizapp.database import WriteGate
+from quizapp.database import Outage, WriteGate
 from quizapp.models import ApiToken, Attempt, Quiz, QuizItem, ReviewLog, User, db
 from tests.conftest import PASSWORD
 
@@ -186,6 +187,67 @@ def test_the_write_gate_lets_one_writer_through_at_a_time_and_the_next_in_when_i
     assert events == ["first out", "second in"]
     first.acquire()  # free again once the second has left
     first.release()
+
+
+def _hold_in_child(gate: WriteGate, outage: Outage, holding, done) -> None:
+    assert gate.acquire(timeout=5) and outage.begin()
+    holding.set()
+    done.wait(10)
+    outage.end()
+    gate.release()
+
+
+def test_a_forked_process_opens_the_gate_afresh_so_it_and_its_parent_still_take_turns(tmp_path):
+    """gunicorn forks its workers from the arbiter, which has loaded the app. An flock belongs to the open
+    file, which a fork shares: had the parent opened the gate's file, a child holding the gate on that same
+    open file would not keep the parent out. The child opens its own, and the two exclude each other."""
+    gate, outage = WriteGate(str(tmp_path / "db.write-gate")), Outage(str(tmp_path / "db.write-outage"))
+    assert gate.acquire(timeout=1) and not outage.declared()  # both files are now open in this process
+    gate.release()
+    fork = multiprocessing.get_context("fork")
+    holding, done = fork.Event(), fork.Event()
+    child = fork.Process(target=_hold_in_child, args=(gate, outage, holding, done))
+    child.start()
+    try:
+        assert holding.wait(10), "the child could not take the gate"
+        assert not gate.acquire(timeout=0.3), "the parent entered the gate while the child held it"
+        assert outage.declared() and not outage.begin()
+    finally:
+        done.set()
+        child.join(10)
+    assert child.exitcode == 0
+    assert gate.acquire(timeout=1)  # free again once the child has left
+    gate.release()
+    assert not outage.declared()
+
+
+def test_workers_recycled_under_load_lose_and_double_nothing(app, database_url, tmp_path):
+    """gunicorn.conf.py forks each new worker from the loaded app; with a worker recycled every few dozen
+    requests, fifty learners answering at once get no 5xx and every acknowledged review is stored once."""
+    with serving(database_url, tmp_path / "gunicorn.log", "-c", str(ROOT / "gunicorn.conf.py"),
+                 env={"QUIZAPP_MAX_REQUESTS": "40", "QUIZAPP_ACCESS_LOG": "/dev/null"}) as (process, port):
+        first_workers = set(subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True,
+                                           text=True).stdout.split())
+        learners = learners_with_tokens(LEARNERS)
+        tally, lock = [], threading.Lock()
+        stop = time.monotonic() + SECONDS / 2
+        threads = [threading.Thread(target=study_until, args=(port, token, stop, tally, lock))
+                   for _, token in learners]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=SECONDS + 60)
+        booted = (tmp_path / "gunicorn.log").read_text().count("Booting worker")
+    statuses = [s for _, _, ss, _ in tally for s in ss]
+    assert first_workers and booted > len(first_workers) + 2, "no worker was recycled"
+    assert not [s for s in statuses if s >= 500], "server errors while workers were recycled"
+    assert statuses.count(201) > LEARNERS
+    db.session.commit()
+    by_token = {token: user_id for user_id, token in learners}
+    for token, acknowledged, _, _ in tally:
+        rows = db.session.execute(sa.select(ReviewLog.request_id).filter_by(user_id=by_token[token])).scalars().all()
+        assert len(rows) == len(set(rows)), "a review was recorded twice"
+        assert set(rows) == acknowledged, "an acknowledged review is missing, or an unacknowledged one was kept"
 
 
 class Browser:
