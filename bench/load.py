@@ -144,6 +144,7 @@ def session_cookies(app, user_ids: list[int]) -> dict[int, str]:
 class Server:
     process: subprocess.Popen
     port: int
+    log: Path | None = None  # gunicorn's own log (its errorlog: workers booting and exiting, errors)
 
     @property
     def base(self) -> str:
@@ -183,16 +184,16 @@ def _stat(pid: int) -> list[str] | None:
 
 
 @contextmanager
-def serve(url: str, folder: Path, workers: int | None = None, extra_env: dict | None = None):
-    """gunicorn with gunicorn.conf.py (`make serve`'s settings) on a free loopback port."""
+def serve(url: str, folder: Path, workers: int | None = None, extra_env: dict | None = None, conf: Path | None = None):
+    """gunicorn with gunicorn.conf.py (`make serve`'s settings), or ``conf``, on a free loopback port."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "QUIZAPP_SESSION_COOKIE_SECURE": "false",
            "QUIZAPP_BIND": f"127.0.0.1:{port}", "PYTHONPATH": str(ROOT), **(extra_env or {})}
     if workers:
         env["QUIZAPP_WORKERS"] = str(workers)
     log = open(folder / f"gunicorn-{port}.log", "w")
-    process = subprocess.Popen([str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "quizapp:create_app()"],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    process = subprocess.Popen([str(BIN / "gunicorn"), "-c", str(conf or ROOT / "gunicorn.conf.py"),
+                                "quizapp:create_app()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     try:
         for _ in range(300):
             try:
@@ -206,7 +207,7 @@ def serve(url: str, folder: Path, workers: int | None = None, extra_env: dict | 
                     raise RuntimeError("gunicorn did not start: " + log_text) from None
                 time.sleep(0.1)
         time.sleep(0.5)  # every worker has loaded the app
-        yield Server(process, port)
+        yield Server(process, port, folder / f"gunicorn-{port}.log")
     finally:
         process.send_signal(signal.SIGTERM)
         try:

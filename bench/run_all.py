@@ -9,6 +9,7 @@ from bench import (
     logins,
     quality_before,
     quiz_results,
+    recycling,
     serving,
     srs_sim,
     study_load,
@@ -16,8 +17,8 @@ from bench import (
 
 
 def main() -> None:
-    for module in (generation, quality_before, due_queue, srs_sim, serving, instructions, quiz_results, logins,
-                   study_load, exam_day, live):
+    for module in (generation, quality_before, due_queue, srs_sim, serving, instructions, recycling, quiz_results,
+                   logins, study_load, exam_day, live):
         print(f"\n=== {module.__name__} ===")
         module.main()
 
