@@ -50,9 +50,17 @@ def on_starting(server):
         resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
+def pre_fork(server, worker):
+    """What the arbiter built stays out of the garbage collector's passes in the workers, so that they do not
+    write to (and so copy) the memory pages they share with it: Python's advice for forking (gc.freeze)."""
+    gc.freeze()
+
+
 def post_fork(server, worker):
     """The worker must not use the arbiter's database connections (a fork shares their sockets and files):
     forget them without closing them, and let the worker open its own."""
+    if not server.cfg.preload_app:
+        return
     from quizapp.models import db
 
     with server.app.wsgi().app_context():

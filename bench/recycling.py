@@ -87,8 +87,8 @@ def main(argv: list[str] | None = None) -> dict:
     figures = {
         "max_ms_forked": max(r["max_ms"] or 0 for r in shipped),
         "max_ms_loading": max(r["max_ms"] or 0 for r in loading),
-        "setup": f"gunicorn.conf.py on SQLite, workers recycled every {args.max_requests} requests (give or take a "
-                 f"tenth), {LEARNERS} learners asking for their study page back to back, {args.requests} requests a "
+        "setup": f"gunicorn.conf.py on SQLite, workers recycled every {args.max_requests} requests (up to a tenth "
+                 f"more), {LEARNERS} learners asking for their study page back to back, {args.requests} requests a "
                  f"run, the two settings alternating",
         "runs": runs,
     }
