@@ -23,11 +23,12 @@ keepalive = 5
 # Connections each worker keeps open (gunicorn's default is 1,000): a class starting an exam together holds
 # one each, and with one worker a core a few thousand learners would otherwise wait to be accepted.
 worker_connections = int(os.environ.get("QUIZAPP_WORKER_CONNECTIONS", 5000))
-# Build the app once, in the arbiter, and fork every worker from it: a worker recycled after max_requests (or
-# replaced after a crash) serves at once, where loading the app anew took about a second of CPU while the
-# requests sent to that worker waited. A new release needs a restart (or USR2), not HUP: HUP re-forks the
-# code already loaded.
-preload_app = True
+# QUIZAPP_PRELOAD=true builds the app once, in the arbiter, and forks every worker from it: a worker recycled after
+# max_requests (or replaced after a crash) then serves at once, where loading the app anew takes about a second of
+# CPU while the requests sent to that worker wait (bench/recycling.py). It is off by default: side by side with
+# nothing recycled, p99 was higher with forked workers in 8 of 9 pairs at the same CPU a request (README,
+# Performance). With it, a new release needs a restart (or USR2), not HUP: HUP re-forks the code already loaded.
+preload_app = os.environ.get("QUIZAPP_PRELOAD", "false").lower() in ("1", "true", "yes")
 max_requests = int(os.environ.get("QUIZAPP_MAX_REQUESTS", 20000))  # recycle workers now and then
 max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("QUIZAPP_ACCESS_LOG", "-")

@@ -1,5 +1,5 @@
-"""What replacing a worker costs the learners: gunicorn.conf.py as shipped, which forks each new worker from the
-app its arbiter loaded (``preload_app``), against the same settings with every worker loading the app itself.
+"""What replacing a worker costs the learners: gunicorn.conf.py as shipped, where every worker loads the app
+itself, against QUIZAPP_PRELOAD=true, which forks each new worker from the app its arbiter loaded.
 
 Workers are recycled every ``--max-requests`` requests (400 here, 20,000 as shipped, so that a run sees a few
 dozen recycles instead of one an hour) while a few learners keep asking for their study page back to back,
@@ -24,8 +24,8 @@ from bench import common, load
 LEARNERS = 6
 SLOW = 0.25  # seconds
 SETTINGS = {
-    "forked from the loaded app (as shipped)": "",
-    "each worker loads the app": "preload_app = False\n",
+    "forked from the loaded app (QUIZAPP_PRELOAD=true)": {"QUIZAPP_PRELOAD": "true"},
+    "each worker loads the app (as shipped)": {},
 }
 
 
@@ -40,10 +40,8 @@ async def hammer(server, cookie: str, requests: int, tally: load.Tally) -> None:
 
 
 def run(url: str, folder: Path, name: str, cookie: str, requests: int, max_requests: int) -> dict:
-    conf = folder / f"gunicorn-{len(list(folder.glob('*.conf.py')))}.conf.py"
-    conf.write_text(f"exec(open({str(load.ROOT / 'gunicorn.conf.py')!r}).read())\n{SETTINGS[name]}")
-    env = {"QUIZAPP_MAX_REQUESTS": str(max_requests)}
-    with load.serve(url, folder, extra_env=env, conf=conf) as server:
+    env = {"QUIZAPP_MAX_REQUESTS": str(max_requests), **SETTINGS[name]}
+    with load.serve(url, folder, extra_env=env) as server:
         tally = load.Tally()
         cpu, started = server.cpu_seconds(), time.perf_counter()
         asyncio.run(hammer(server, cookie, requests, tally))
@@ -83,9 +81,9 @@ def main(argv: list[str] | None = None) -> dict:
             for name in SETTINGS:
                 runs.append(run(url, Path(tmp), name, cookie, args.requests, args.max_requests))
     by_setting = {name: [r for r in runs if r["setting"] == name] for name in SETTINGS}
-    shipped, loading = by_setting.values()
+    forked, loading = by_setting.values()
     figures = {
-        "max_ms_forked": max(r["max_ms"] or 0 for r in shipped),
+        "max_ms_forked": max(r["max_ms"] or 0 for r in forked),
         "max_ms_loading": max(r["max_ms"] or 0 for r in loading),
         "setup": f"gunicorn.conf.py on SQLite, workers recycled every {args.max_requests} requests (up to a tenth "
                  f"more), {LEARNERS} learners asking for their study page back to back, {args.requests} requests a "

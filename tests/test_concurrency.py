@@ -226,11 +226,12 @@ def test_a_forked_process_opens_the_gate_afresh_so_it_and_its_parent_still_take_
 
 
 def test_workers_recycled_under_load_lose_and_double_nothing(app, database_url, tmp_path):
-    """gunicorn.conf.py builds the app in the arbiter and forks each new worker from it; with a worker
-    recycled every few dozen requests, fifty learners answering at once get no 5xx and every acknowledged
-    review is stored once."""
+    """With QUIZAPP_PRELOAD, gunicorn.conf.py builds the app in the arbiter and forks each new worker from
+    it; with a worker recycled every few dozen requests, fifty learners answering at once get no 5xx and
+    every acknowledged review is stored once."""
     with serving(database_url, tmp_path / "gunicorn.log", "-c", str(ROOT / "gunicorn.conf.py"),
-                 env={"QUIZAPP_MAX_REQUESTS": "40", "QUIZAPP_ACCESS_LOG": "/dev/null"}) as (process, port):
+                 env={"QUIZAPP_MAX_REQUESTS": "40", "QUIZAPP_PRELOAD": "true",
+                      "QUIZAPP_ACCESS_LOG": "/dev/null"}) as (process, port):
         # the arbiter itself has loaded the app (gunicorn alone never imports sqlite3; quizapp.database does)
         assert "/_sqlite3." in Path(f"/proc/{process.pid}/maps").read_text()
         learners = learners_with_tokens(LEARNERS)
