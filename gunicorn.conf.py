@@ -52,9 +52,11 @@ def on_starting(server):
 
 
 def pre_fork(server, worker):
-    """What the arbiter built stays out of the garbage collector's passes in the workers, so that they do not
-    write to (and so copy) the memory pages they share with it: Python's advice for forking (gc.freeze)."""
-    gc.freeze()
+    """With the app preloaded, what the arbiter built stays out of the garbage collector's passes in the
+    workers, so that they do not write to (and so copy) the memory pages they share with it: Python's advice
+    for forking (gc.freeze)."""
+    if server.cfg.preload_app:
+        gc.freeze()
 
 
 def post_fork(server, worker):

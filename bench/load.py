@@ -154,11 +154,8 @@ class Server:
         pids = []
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
-                try:
-                    stat = (entry / "stat").read_text()
-                except OSError:
-                    continue
-                if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
+                fields = _stat(int(entry.name))
+                if fields and int(fields[1]) == self.process.pid:  # ppid
                     pids.append(int(entry.name))
         return pids
 
@@ -184,16 +181,17 @@ def _stat(pid: int) -> list[str] | None:
 
 
 @contextmanager
-def serve(url: str, folder: Path, workers: int | None = None, extra_env: dict | None = None, conf: Path | None = None):
-    """gunicorn with gunicorn.conf.py (`make serve`'s settings), or ``conf``, on a free loopback port."""
+def serve(url: str, folder: Path, workers: int | None = None, extra_env: dict | None = None):
+    """gunicorn with gunicorn.conf.py (`make serve`'s settings) on a free loopback port."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "QUIZAPP_SESSION_COOKIE_SECURE": "false",
            "QUIZAPP_BIND": f"127.0.0.1:{port}", "PYTHONPATH": str(ROOT), **(extra_env or {})}
     if workers:
         env["QUIZAPP_WORKERS"] = str(workers)
-    log = open(folder / f"gunicorn-{port}.log", "w")
-    process = subprocess.Popen([str(BIN / "gunicorn"), "-c", str(conf or ROOT / "gunicorn.conf.py"),
-                                "quizapp:create_app()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    log_path = folder / f"gunicorn-{port}.log"
+    log = open(log_path, "w")
+    process = subprocess.Popen([str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "quizapp:create_app()"],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     try:
         for _ in range(300):
             try:
@@ -203,11 +201,11 @@ def serve(url: str, folder: Path, workers: int | None = None, extra_env: dict | 
                 break
             except OSError:
                 if process.poll() is not None:
-                    log_text = (folder / f"gunicorn-{port}.log").read_text()
+                    log_text = log_path.read_text()
                     raise RuntimeError("gunicorn did not start: " + log_text) from None
                 time.sleep(0.1)
         time.sleep(0.5)  # every worker has loaded the app
-        yield Server(process, port, folder / f"gunicorn-{port}.log")
+        yield Server(process, port, log_path)
     finally:
         process.send_signal(signal.SIGTERM)
         try:

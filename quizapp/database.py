@@ -47,14 +47,11 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 _file_locks = weakref.WeakSet()  # the gates and outage flags of this process, reset in a forked child
 
 
-class WriteGate:
-    """One writing transaction at a time across processes (an flock) and threads (a lock).
-
-    A waiter is woken by the kernel the moment the writer is done, and gives up at its timeout.
-    The one thread of a process that waits for the file lock does so through a helper thread,
-    which, should the waiter give up, keeps its place in the queue for the process's next
-    writer, or gives the lock back at once when no one is left to take it.
-    """
+class _LockFile:
+    """A lock file beside the database, opened on first use and kept open; in a forked process (a gunicorn
+    worker forked from the arbiter, which loaded the app) opened afresh: an flock belongs to the open file,
+    which a fork shares, so the parent's file would let the child in while the parent holds the lock. The
+    child drops its copy (the parent's lock stays the parent's) and reopens the file when it next needs it."""
 
     def __init__(self, path: str | None):
         self.path = path  # None: one process (an in-memory database), threads only
@@ -63,13 +60,33 @@ class WriteGate:
         _file_locks.add(self)
 
     def after_fork(self) -> None:
-        """Start afresh in a forked process (a gunicorn worker forked from the arbiter, which loaded the app):
-        an flock belongs to the open file, which a fork shares, so the parent's file would let this process
-        in while the parent holds the gate. The child drops its copy (the parent's lock stays the parent's)
-        and opens the file again when it first writes."""
         if self.file is not None:
             self.file.close()
             self.file = None
+        self._reset()
+
+    def _reset(self) -> None:
+        """This process's own state of the lock: nothing held, no one waiting."""
+        raise NotImplementedError
+
+    def _open(self):
+        """The lock file, kept open while the lock lives; None without a path."""
+        if self.file is None and self.path is not None:
+            self.file = open(self.path, "a")
+            weakref.finalize(self, self.file.close)
+        return self.file
+
+
+class WriteGate(_LockFile):
+    """One writing transaction at a time across processes (an flock) and threads (a lock).
+
+    A waiter is woken by the kernel the moment the writer is done, and gives up at its timeout.
+    The one thread of a process that waits for the file lock does so through a helper thread,
+    which, should the waiter give up, keeps its place in the queue for the process's next
+    writer, or gives the lock back at once when no one is left to take it.
+    """
+
+    def _reset(self) -> None:
         self.threads = threading.Lock()  # held by the thread that holds, or waits for, the file lock
         self.handover = threading.Condition()
         self.in_line = False  # the helper waits for the file lock
@@ -95,9 +112,7 @@ class WriteGate:
         return True
 
     def _lock_file(self, deadline: float | None) -> bool:
-        if self.file is None:
-            self.file = open(self.path, "a")  # kept open while the gate lives
-            weakref.finalize(self, self.file.close)
+        self._open()
         with self.handover:
             if not self.in_line:
                 try:
@@ -131,32 +146,16 @@ class WriteGate:
             self.threads.release()
 
 
-class Outage:
+class Outage(_LockFile):
     """Declared while one writer waits alone for a lock held outside the gate; seen by every process.
 
     An flock on a second file beside the database: the waiting writer holds it exclusively, and
     the others test it with a shared lock that they drop at once.
     """
 
-    def __init__(self, path: str | None):
-        self.path = path
-        self.file = None
-        self.after_fork()
-        _file_locks.add(self)
-
-    def after_fork(self) -> None:
-        """Start afresh in a forked process, as WriteGate.after_fork does."""
-        if self.file is not None:
-            self.file.close()
-            self.file = None
+    def _reset(self) -> None:
         self.mutex = threading.Lock()  # flock belongs to the open file, which this process's threads share
         self.ours = False
-
-    def _open(self):
-        if self.file is None and self.path is not None:
-            self.file = open(self.path, "a")
-            weakref.finalize(self, self.file.close)
-        return self.file
 
     def begin(self) -> bool:
         """Declare the outage; False when it has been declared already (someone else waits)."""
