@@ -159,17 +159,22 @@ class Server:
                     pids.append(int(entry.name))
         return pids
 
+    def worker_cpu(self) -> dict[int, float]:
+        """Each live worker's user and system CPU seconds so far, by pid."""
+        found = {}
+        for pid in self.worker_pids():
+            fields = _stat(pid)
+            if fields:
+                found[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+        return found
+
     def cpu_seconds(self) -> float:
         """User and system CPU time of the workers so far (the arbiter only watches them), those recycled
         included: the kernel adds a worker's time to the arbiter's children's once the arbiter has reaped it
         (without them, a worker recycled during a trial took all its time away from the trial's total)."""
         fields = _stat(self.process.pid)
-        total = int(fields[13]) + int(fields[14]) if fields else 0  # cutime, cstime: the workers reaped
-        for pid in self.worker_pids():
-            fields = _stat(pid)
-            if fields:
-                total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / CLOCK_TICKS
+        reaped = (int(fields[13]) + int(fields[14])) / CLOCK_TICKS if fields else 0.0  # cutime, cstime
+        return reaped + sum(self.worker_cpu().values())
 
 
 def _stat(pid: int) -> list[str] | None:

@@ -46,16 +46,6 @@ def busiest_share(before: dict[int, float], after: dict[int, float]) -> float | 
     return round(max(used) / total, 3) if used and total > 0 else None
 
 
-def worker_cpu(server: load.Server) -> dict[int, float]:
-    """Each worker's user and system CPU seconds so far."""
-    found = {}
-    for pid in server.worker_pids():
-        fields = load._stat(pid)
-        if fields:
-            found[pid] = (int(fields[11]) + int(fields[12])) / load.CLOCK_TICKS
-    return found
-
-
 def compare(settings: list[tuple[str, dict]], learners: int, pairs: int, seconds: float) -> list[dict]:
     trials, seed = [], 1000
     with tempfile.TemporaryDirectory() as tmp, load.database("sqlite", Path(tmp)) as url:
@@ -64,10 +54,10 @@ def compare(settings: list[tuple[str, dict]], learners: int, pairs: int, seconds
         for pair in range(pairs):
             for name, env in settings:
                 with load.serve(url, Path(tmp), extra_env=env) as server:
-                    study_load.trial(app, server, 30, 10, seed, quiet=True)  # templates compiled, statements cached
-                    before = worker_cpu(server)
+                    study_load.trial(app, server, *study_load.WARM_UP, seed, quiet=True)
+                    before = server.worker_cpu()
                     result = study_load.trial(app, server, learners, seconds, seed + 1, quiet=True)
-                    share = busiest_share(before, worker_cpu(server))
+                    share = busiest_share(before, server.worker_cpu())
                 seed += 2
                 trial = {"setting": name, "pair": pair, "learners": learners, "passed": result["passed"],
                          **{k: result[k] for k in KEPT}, "busiest_worker_share": share}

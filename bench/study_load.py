@@ -21,6 +21,7 @@ from bench import common, load
 DECK = "/study/israel-russia/all"
 SECONDS_PER_CARD = 8.0  # on average: 6 s to answer, 2 s to grade
 P99 = 0.2
+WARM_UP = (30, 10)  # learners, seconds: every worker has compiled its templates and statements
 INPUT = re.compile(r"<input [^>]*>")
 NAME = re.compile(r'name="(question_id|token|elapsed_ms|counts|response-\d+)"')
 VALUE = re.compile(r'value="([^"]*)"')
@@ -141,7 +142,7 @@ def trial(app, server, n: int, seconds: float, seed: int, quiet: bool = False) -
 
 
 def run_database(kind: str, start: int, ceiling: int, seconds: float, budget: float) -> dict:
-    return load.search_database(kind, trial, seconds, (30, 10), start, ceiling, budget)
+    return load.search_database(kind, trial, seconds, WARM_UP, start, ceiling, budget)
 
 
 def main(argv: list[str] | None = None) -> dict:
